@@ -1,0 +1,118 @@
+"""The `bestiary` command: parses, calls the library, prints. No logic of its own.
+
+Exit status: 0 success, 1 build failure, 2 invalid input or usage.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import TARGETS, build
+from .errors import BuildError, RenderError
+from .model import load_book
+from .scaffold import new_record
+
+BOOK_OPTION = click.option("--book", "book_dir", type=click.Path(path_type=Path), default=Path("book"),
+                           show_default=True, help="The book folder.")
+OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"),
+                          show_default=True, help="Where outputs are written.")
+
+
+def _fail_input(error: BuildError) -> None:
+    for diagnostic in error.diagnostics:
+        click.echo(str(diagnostic), err=True)
+    errors = sum(1 for d in error.diagnostics if not d.is_warning)
+    click.echo(f"{errors} error{'s' if errors != 1 else ''} found; nothing was written.", err=True)
+    sys.exit(2)
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    if done < total:
+        click.echo(f"  [{done + 1}/{total}] {label} …", err=True)
+
+
+def _human_size(size: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bestiary")
+def main() -> None:
+    """Build The Corporate Bestiary: a PDF field guide, an EPUB and per-role dossiers."""
+    # A kill is an interruption like Ctrl-C: unwind, so temporary files are removed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
+
+
+def _run_build(targets, book_dir: Path, out_dir: Path, **options) -> None:
+    try:
+        result = build(book_dir, out_dir, targets, progress=_progress, **options)
+    except BuildError as error:
+        _fail_input(error)
+    except RenderError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted; earlier outputs are untouched.", err=True)
+        sys.exit(130)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for item in result.written:
+        pages = f", {item.pages} pages" if item.pages is not None else ""
+        click.echo(f"wrote {item.path} ({item.kind}, {_human_size(item.size)}{pages})")
+
+
+@main.command("build")
+@click.argument("target", required=False, type=click.Choice(TARGETS))
+@BOOK_OPTION
+@OUT_OPTION
+@click.option("--variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default=None,
+              help="A PDF variant for the field guide: tagged (pdf/ua-1) or archival (pdf/a-3b).")
+def build_command(target: str | None, book_dir: Path, out_dir: Path, variant: str | None) -> None:
+    """Build everything, or one TARGET: pdf, epub or dossiers."""
+    _run_build((target,) if target else TARGETS, book_dir, out_dir, pdf_variant=variant)
+
+
+@main.command("check")
+@BOOK_OPTION
+def check_command(book_dir: Path) -> None:
+    """Validate every record and cross-reference; report all problems at once."""
+    try:
+        book = load_book(book_dir)
+    except BuildError as error:
+        _fail_input(error)
+    click.echo(f"ok: {len(book.roles)} records in {len(book.families)} families, "
+               f"{len(book.chapters)} chapters")
+
+
+@main.command("dossier")
+@click.argument("slugs", nargs=-1, required=True)
+@BOOK_OPTION
+@OUT_OPTION
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
+              help="Office paper size (default from book.yaml).")
+def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: Path, paper: str | None) -> None:
+    """Write OUT/dossiers/<slug>.pdf for each SLUG."""
+    _run_build(("dossiers",), book_dir, out_dir, slugs=slugs, paper=paper)
+
+
+@main.command("new")
+@click.argument("title")
+@click.option("--chapter", required=True, help="The family folder, e.g. 02-the-machine-room.")
+@BOOK_OPTION
+def new_command(title: str, chapter: str, book_dir: Path) -> None:
+    """Write a record skeleton for TITLE into a chapter; fill it in, then run `check`."""
+    try:
+        path = new_record(book_dir, chapter, title)
+    except (FileExistsError, FileNotFoundError, ValueError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {path}; fill in every TODO, then run: bestiary check")

@@ -1,0 +1,137 @@
+"""`book/book.yaml` into a frozen, validated `BookConfig`."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import errors, schema
+from .errors import Diagnostic
+from .load import load_yaml_file
+from .money import is_currency
+
+PAPER_SIZES = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
+
+_LENGTH = r"\d+(\.\d+)?(mm|cm|in|pt|px)"
+_PAGE_SIZE = re.compile(rf"^({_LENGTH}\s+{_LENGTH}|a4|a5|a6|b5|letter)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FlightRiskBand:
+    start: int
+    level: str
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    title: str
+    subtitle: str | None
+    publisher: str
+    kingdom: str
+    language: str
+    authors: tuple[str, ...]
+    edition: str
+    date: datetime.date
+    identifier: str
+    currency: str
+    keywords: tuple[str, ...]
+    flight_risk_bands: tuple[FlightRiskBand, ...]
+    page_size: str
+    bleed: str
+    crop_marks: bool
+    dossier_paper: str
+    classification: str
+
+    def flight_risk_level(self, percent: int) -> str:
+        """The level of the highest band whose start the percent reaches."""
+        level = self.flight_risk_bands[0].level
+        for band in self.flight_risk_bands:
+            if percent >= band.start:
+                level = band.level
+        return level
+
+
+_BAND = schema.Mapping({
+    "from": schema.Key(schema.Integer(0, 100)),
+    "level": schema.Key(schema.Text(max_length=40, single_line=True)),
+})
+
+BOOK_SCHEMA = schema.Mapping({
+    "title": schema.Key(schema.Text(max_length=200, single_line=True)),
+    "subtitle": schema.Key(schema.Text(max_length=300, single_line=True), required=False),
+    "publisher": schema.Key(schema.Text(max_length=200, single_line=True)),
+    "kingdom": schema.Key(schema.Text(max_length=100, single_line=True)),
+    "language": schema.Key(schema.Pattern(
+        lambda s: re.fullmatch(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*", s) is not None,
+        "a BCP 47 language tag such as en or en-GB")),
+    "authors": schema.Key(schema.ListOf(schema.Text(max_length=200, single_line=True), 1, 20)),
+    "edition": schema.Key(schema.Text(max_length=100, single_line=True)),
+    "date": schema.Key(schema.Date()),
+    "identifier": schema.Key(schema.Pattern(
+        lambda s: re.fullmatch(r"urn:uuid:[0-9a-fA-F-]{36}|(urn:)?isbn:[0-9Xx-]{10,17}", s) is not None,
+        "urn:uuid:… or isbn:…")),
+    "currency": schema.Key(schema.Pattern(is_currency, "an ISO 4217 currency code such as USD")),
+    "keywords": schema.Key(schema.ListOf(schema.Text(max_length=80, single_line=True), 0, 30),
+                           required=False, default=()),
+    "flight_risk_bands": schema.Key(schema.ListOf(_BAND, 1, 10)),
+    "field_guide": schema.Key(schema.Mapping({
+        "page_size": schema.Key(schema.Pattern(
+            lambda s: _PAGE_SIZE.match(s) is not None,
+            "a CSS page size such as '4.5in 7in' or a5"), required=False, default="4.5in 7in"),
+        "bleed": schema.Key(schema.Pattern(
+            lambda s: re.fullmatch(_LENGTH, s) is not None, "a length such as 3mm"),
+            required=False, default="0mm"),
+        "crop_marks": schema.Key(schema.Boolean(), required=False, default=False),
+    }), required=False, default={}),
+    "dossier": schema.Key(schema.Mapping({
+        "paper": schema.Key(schema.Choice(tuple(PAPER_SIZES)), required=False, default="a4"),
+        "classification": schema.Key(schema.Text(max_length=40, single_line=True),
+                                     required=False, default="CONFIDENTIAL"),
+    }), required=False, default={}),
+})
+
+
+def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
+    """Read and validate book.yaml; return the config or the problems found."""
+    path = book_dir / "book.yaml"
+    shown = errors.display_path(path)
+    if not path.is_file():
+        return None, [Diagnostic(shown, 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                                 "expected the book's settings file, found no book.yaml")]
+    loaded, problems = load_yaml_file(path, shown)
+    if loaded is None:
+        return None, problems
+    data, found = schema.validate(BOOK_SCHEMA, loaded.data, loaded.source)
+    problems += found
+    if data is None:
+        return None, problems
+    bands = tuple(FlightRiskBand(band["from"], band["level"]) for band in data["flight_risk_bands"])
+    starts = [band.start for band in bands]
+    if starts != sorted(set(starts)) or starts[0] != 0:
+        problems.append(loaded.source.diagnostic(
+            ("flight_risk_bands",), errors.BAD_VALUE,
+            f"expected bands ascending from 0 with distinct starts, found starts {starts}"))
+        return None, problems
+    field_guide = data["field_guide"] or {}
+    dossier = data["dossier"] or {}
+    return BookConfig(
+        title=data["title"],
+        subtitle=data["subtitle"],
+        publisher=data["publisher"],
+        kingdom=data["kingdom"],
+        language=data["language"],
+        authors=data["authors"],
+        edition=data["edition"],
+        date=data["date"],
+        identifier=data["identifier"],
+        currency=data["currency"],
+        keywords=tuple(data["keywords"]),
+        flight_risk_bands=bands,
+        page_size=field_guide.get("page_size") or "4.5in 7in",
+        bleed=field_guide.get("bleed") or "0mm",
+        crop_marks=bool(field_guide.get("crop_marks")),
+        dossier_paper=dossier.get("paper") or "a4",
+        classification=dossier.get("classification") or "CONFIDENTIAL",
+    ), problems

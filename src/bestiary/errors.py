@@ -1,0 +1,76 @@
+"""Located diagnostics and the exception that carries them.
+
+Every problem with a book is a `Diagnostic` printed as one line,
+``path:line:column: CODE key.path: expected …, found …``. Stages collect them
+instead of stopping at the first, and raise one `BuildError` at the end.
+
+Codes are stable: scripts and the README refer to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# Input (exit status 2)
+NOT_TEXT = "E101"  # binary file, or not UTF-8
+EMPTY_FILE = "E102"
+YAML_SYNTAX = "E103"
+YAML_ALIAS = "E104"  # anchors/aliases: refused, which also stops expansion bombs
+TOO_LARGE = "E105"
+DUPLICATE_KEY = "E106"
+NOT_MAPPING = "E107"
+UNKNOWN_KEY = "E201"
+MISSING_KEY = "E202"
+WRONG_TYPE = "E203"
+OUT_OF_RANGE = "E204"
+BAD_VALUE = "E205"  # well-typed but malformed: a time, a currency, an org chart
+BAD_TIME_ORDER = "E206"
+DUPLICATE_SLUG = "E301"
+DUPLICATE_TITLE = "E302"
+UNRESOLVED_RELATED = "E303"
+SELF_RELATED = "E304"
+BAD_SLUG = "E305"
+BAD_BOOK_LAYOUT = "E306"
+FORBIDDEN_RESOURCE = "E401"  # a URL or path the sandbox refuses
+# Warnings (build continues)
+MISSING_GLYPH = "W501"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int
+    column: int
+    code: str
+    key_path: str
+    message: str
+
+    @property
+    def is_warning(self) -> bool:
+        return self.code.startswith("W")
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}"
+        key = f" {self.key_path}:" if self.key_path else ""
+        return f"{where}: {self.code}{key} {self.message}"
+
+
+def display_path(path: Path) -> str:
+    """A path as the user typed it would be: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class BuildError(Exception):
+    """Invalid input: carries every diagnostic found (exit status 2)."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class RenderError(Exception):
+    """A build that failed after its input was valid (exit status 1)."""

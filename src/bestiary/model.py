@@ -1,0 +1,431 @@
+"""The validated, frozen book: `Book` → `Chapter` → `Role`.
+
+This is the only place the book's invariants live: every record is checked
+against `ROLE_SCHEMA`, slugs and titles are unique, related specimens resolve,
+and every anchor id is assigned here, once, from the slugs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import errors, schema
+from .config import BookConfig, load_config
+from .errors import BuildError, Diagnostic
+from .load import SourceMap, load_markdown_file, load_yaml_file
+from .money import is_currency
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+CHAPTER_NAME = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$")
+TIME_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$")
+DEFAULT_SOURCE = "[SOURCE REDACTED]"
+
+# The eleven sections of a file record, numbered as in the seed.
+SECTIONS = (
+    ("org-chart", "The Org-Chart Architecture"),
+    ("habitat", "The Habitat (Natural Range)"),
+    ("salary", "Salary Delusion"),
+    ("flight-risk", "The Flight Risk"),
+    ("metrics", "The Bullshit Metrics"),
+    ("weaponry", "Signature Weaponry"),
+    ("encounter", "Survival / Encounter Guide"),
+    ("jd-autopsy", "The JD Autopsy: What Do They Actually Do?"),
+    ("day-in-the-life", "Day-in-the-Life Log"),
+    ("burn-ward", "The Burn Ward (Unfiltered Complaints)"),
+    ("related", "Related Specimens"),
+)
+
+_LINE = schema.Text(max_length=300, single_line=True)
+_PROSE = schema.Text(max_length=3_000)
+_NAMED = schema.Mapping({"name": schema.Key(_LINE), "description": schema.Key(_PROSE)})
+
+ROLE_SCHEMA = schema.Mapping({
+    "title": schema.Key(_LINE),
+    "summary": schema.Key(_PROSE),
+    "question": schema.Key(_LINE, required=False),
+    "org_chart": schema.Key(schema.ListOf(_LINE, 1, 12)),
+    "aliases": schema.Key(schema.ListOf(_LINE, 0, 20), required=False, default=()),
+    "habitat": schema.Key(schema.ListOf(_LINE, 1, 20)),
+    "salary": schema.Key(schema.Mapping({
+        "market_average": schema.Key(schema.Integer(1, 999_999_999_999)),
+        "currency": schema.Key(schema.Pattern(is_currency, "an ISO 4217 currency code such as USD"),
+                               required=False),
+        "note": schema.Key(_PROSE),
+        "verdict": schema.Key(_PROSE),
+    })),
+    "flight_risk": schema.Key(schema.Mapping({
+        "percent": schema.Key(schema.Integer(0, 100)),
+        "level": schema.Key(schema.Text(max_length=40, single_line=True), required=False),
+        "diagnosis": schema.Key(_PROSE),
+    })),
+    "metrics": schema.Key(schema.ListOf(_NAMED, 1, 200)),
+    "weaponry": schema.Key(schema.ListOf(_NAMED, 1, 200)),
+    "encounter": schema.Key(_PROSE),
+    "jd_autopsy": schema.Key(schema.ListOf(schema.Mapping({
+        "illusion": schema.Key(_PROSE),
+        "translation": schema.Key(_PROSE),
+        "source": schema.Key(_LINE, required=False, default=DEFAULT_SOURCE),
+    }), 1, 200)),
+    "day_in_the_life": schema.Key(schema.ListOf(schema.Mapping({
+        "time": schema.Key(schema.Pattern(
+            lambda text: TIME_RANGE.match(text) is not None,
+            'a quoted time range such as "10:00 - 11:00"')),
+        "title": schema.Key(_LINE),
+        "description": schema.Key(_PROSE),
+    }), 1, 48)),
+    "burn_ward": schema.Key(schema.ListOf(schema.Mapping({
+        "quote": schema.Key(_PROSE),
+        "source": schema.Key(_LINE, required=False),
+    }), 1, 200)),
+    "related": schema.Key(schema.ListOf(schema.Mapping({
+        "role": schema.Key(_LINE),
+        "match": schema.Key(schema.Integer(0, 100)),
+    }), 0, 50), required=False, default=()),
+})
+
+
+@dataclass(frozen=True)
+class Named:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Autopsy:
+    illusion: str
+    translation: str
+    source: str
+
+    @property
+    def redacted(self) -> bool:
+        return self.source == DEFAULT_SOURCE
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    time: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Complaint:
+    quote: str
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Related:
+    slug: str
+    match: int
+
+
+@dataclass(frozen=True)
+class Role:
+    slug: str
+    anchor: str
+    file_number: str
+    source_path: str
+    chapter_slug: str
+    title: str
+    summary: str
+    question: str
+    org_chart: tuple[str, ...]
+    aliases: tuple[str, ...]
+    habitat: tuple[str, ...]
+    salary_average: int
+    salary_currency: str
+    salary_note: str
+    salary_verdict: str
+    flight_risk_percent: int
+    flight_risk_level: str
+    flight_risk_diagnosis: str
+    metrics: tuple[Named, ...]
+    weaponry: tuple[Named, ...]
+    encounter: str
+    jd_autopsy: tuple[Autopsy, ...]
+    day_in_the_life: tuple[LogEntry, ...]
+    burn_ward: tuple[Complaint, ...]
+    related: tuple[Related, ...]
+
+    def section_anchor(self, section: str) -> str:
+        return f"{self.anchor}--{section}"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A prose chapter (no roles) or a family of the taxonomy (with roles)."""
+
+    number: int
+    slug: str
+    anchor: str
+    title: str
+    subtitle: str | None
+    body_markdown: str
+    source_path: str
+    roles: tuple[Role, ...]
+
+    @property
+    def is_family(self) -> bool:
+        return bool(self.roles)
+
+
+@dataclass(frozen=True)
+class Book:
+    config: BookConfig
+    directory: Path
+    chapters: tuple[Chapter, ...]
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        return tuple(role for chapter in self.chapters for role in chapter.roles)
+
+    @property
+    def families(self) -> tuple[Chapter, ...]:
+        return tuple(chapter for chapter in self.chapters if chapter.is_family)
+
+    def role(self, slug: str) -> Role:
+        return next(role for role in self.roles if role.slug == slug)
+
+    def chapter_of(self, role: Role) -> Chapter:
+        return next(chapter for chapter in self.chapters if chapter.slug == role.chapter_slug)
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.config.title)
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
+
+
+_FRONT_MATTER = schema.Mapping({
+    "title": schema.Key(_LINE),
+    "subtitle": schema.Key(_LINE, required=False),
+})
+
+
+def load_book(book_dir: Path) -> Book:
+    """Load and validate a whole book folder; raise `BuildError` with every problem found."""
+    problems: list[Diagnostic] = []
+    config, found = load_config(book_dir)
+    problems += found
+    chapters_dir = book_dir / "chapters"
+    if not chapters_dir.is_dir():
+        problems.append(Diagnostic(errors.display_path(book_dir), 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                                   "expected a chapters/ folder, found none"))
+        raise BuildError(problems)
+    chapters: list[Chapter] = []
+    sources: dict[str, tuple[SourceMap, dict]] = {}
+    for entry in sorted(chapters_dir.iterdir(), key=_chapter_order):
+        match = CHAPTER_NAME.match(entry.name)
+        shown = errors.display_path(entry)
+        if entry.name.startswith("."):
+            continue
+        if not match or (entry.is_file() and not entry.name.endswith(".md")):
+            problems.append(Diagnostic(shown, 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                                       "expected a chapter named like 02-family/ or 00-foreword.md, "
+                                       f"found '{entry.name}'"))
+            continue
+        number, slug = int(match.group(1)), match.group(2)
+        if entry.is_dir():
+            chapter = _load_family(entry, number, slug, config, problems, sources)
+        else:
+            chapter = _load_prose(entry, number, slug, problems)
+        if chapter is not None:
+            chapters.append(chapter)
+    problems += _check_book_wide(chapters, sources)
+    if config is None or any(not p.is_warning for p in problems):
+        raise BuildError(problems)
+    return Book(config, book_dir, _number_files(chapters, config))
+
+
+def _number_files(chapters: list[Chapter], config: BookConfig) -> tuple[Chapter, ...]:
+    """File numbers follow reading order: OTI-ADU-0001 for the first specimen."""
+    prefix = f"{config.publisher[:3]}-{config.kingdom[:3]}".upper()
+    numbered: list[Chapter] = []
+    count = 0
+    for chapter in chapters:
+        roles = []
+        for role in chapter.roles:
+            count += 1
+            roles.append(replace(role, file_number=f"{prefix}-{count:04d}"))
+        numbered.append(replace(chapter, roles=tuple(roles)))
+    return tuple(numbered)
+
+
+def _chapter_order(entry: Path) -> tuple[int, str]:
+    match = CHAPTER_NAME.match(entry.name)
+    return (int(match.group(1)) if match else 10**9, entry.name)
+
+
+def _load_prose(path: Path, number: int, slug: str, problems: list[Diagnostic]) -> Chapter | None:
+    shown = errors.display_path(path)
+    document, found = load_markdown_file(path, shown)
+    problems += found
+    if document is None or document.front_matter is None:
+        return None
+    meta, found = schema.validate(_FRONT_MATTER, document.front_matter.data, document.front_matter.source)
+    problems += found
+    if meta is None:
+        return None
+    return Chapter(number, slug, f"chapter-{slug}", meta["title"], meta["subtitle"],
+                   document.body, shown, ())
+
+
+def _load_family(directory: Path, number: int, slug: str, config: BookConfig | None,
+                 problems: list[Diagnostic], sources: dict) -> Chapter | None:
+    intro = directory / "chapter.md"
+    if not intro.is_file():
+        problems.append(Diagnostic(errors.display_path(directory), 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                                   "expected a chapter.md with the family's title, found none"))
+        chapter = None
+    else:
+        chapter = _load_prose(intro, number, slug, problems)
+    roles: list[Role] = []
+    for path in sorted(directory.iterdir()):
+        if path.name == "chapter.md" or path.name.startswith("."):
+            continue
+        shown = errors.display_path(path)
+        if path.suffix not in (".yaml", ".yml") or not path.is_file():
+            problems.append(Diagnostic(shown, 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                                       f"expected role records named <slug>.yaml, found '{path.name}'"))
+            continue
+        if not SLUG.match(path.stem):
+            problems.append(Diagnostic(shown, 1, 1, errors.BAD_SLUG, "",
+                                       "expected a file name of lower-case words joined by hyphens, "
+                                       f"found '{path.name}'"))
+            continue
+        loaded, found = load_yaml_file(path, shown)
+        problems += found
+        if loaded is None:
+            continue
+        data, found = schema.validate(ROLE_SCHEMA, loaded.data, loaded.source)
+        problems += found
+        if data is None:
+            continue
+        found = _check_role(data, loaded.source)
+        problems += found
+        if found or config is None:
+            continue
+        sources[path.stem] = (loaded.source, data)
+        roles.append(_build_role(path.stem, slug, shown, data, config))
+    if chapter is None:
+        return None
+    return Chapter(chapter.number, chapter.slug, chapter.anchor, chapter.title, chapter.subtitle,
+                   chapter.body_markdown, chapter.source_path, tuple(roles))
+
+
+def _check_role(data: dict, source: SourceMap) -> list[Diagnostic]:
+    """Invariants within one record that the schema cannot express."""
+    found: list[Diagnostic] = []
+    occurrences = data["org_chart"].count(data["title"])
+    if occurrences != 1:
+        found.append(source.diagnostic(
+            ("org_chart",), errors.BAD_VALUE,
+            f"expected the role's own title '{data['title']}' exactly once in the org chart, "
+            f"found it {occurrences} times"))
+    previous: tuple[int, str] | None = None
+    for i, entry in enumerate(data["day_in_the_life"]):
+        match = TIME_RANGE.match(entry["time"])
+        start = int(match.group(1)) * 60 + int(match.group(2))
+        end = int(match.group(3)) * 60 + int(match.group(4))
+        if end <= start:
+            found.append(source.diagnostic(
+                ("day_in_the_life", i, "time"), errors.BAD_TIME_ORDER,
+                f"expected the end after the start, found {entry['time']!r}"))
+        if previous is not None and start < previous[0]:
+            found.append(source.diagnostic(
+                ("day_in_the_life", i, "time"), errors.BAD_TIME_ORDER,
+                f"expected times in ascending order, found {entry['time']!r} after {previous[1]!r}"))
+        previous = (start, entry["time"])
+    return found
+
+
+def _build_role(slug: str, chapter_slug: str, shown: str, data: dict, config: BookConfig) -> Role:
+    salary, risk = data["salary"], data["flight_risk"]
+    return Role(
+        slug=slug,
+        anchor=f"specimen-{slug}",
+        file_number="",  # assigned book-wide, in reading order
+        source_path=shown,
+        chapter_slug=chapter_slug,
+        title=data["title"],
+        summary=data["summary"],
+        question=data["question"] or f"What does {_article(data['title'])} {data['title']} actually do?",
+        org_chart=data["org_chart"],
+        aliases=data["aliases"],
+        habitat=data["habitat"],
+        salary_average=salary["market_average"],
+        salary_currency=salary["currency"] or config.currency,
+        salary_note=salary["note"],
+        salary_verdict=salary["verdict"],
+        flight_risk_percent=risk["percent"],
+        flight_risk_level=risk["level"] or config.flight_risk_level(risk["percent"]),
+        flight_risk_diagnosis=risk["diagnosis"],
+        metrics=tuple(Named(**item) for item in data["metrics"]),
+        weaponry=tuple(Named(**item) for item in data["weaponry"]),
+        encounter=data["encounter"],
+        jd_autopsy=tuple(Autopsy(**item) for item in data["jd_autopsy"]),
+        day_in_the_life=tuple(LogEntry(**item) for item in data["day_in_the_life"]),
+        burn_ward=tuple(Complaint(**item) for item in data["burn_ward"]),
+        related=tuple(Related(item["role"], item["match"]) for item in data["related"]),
+    )
+
+
+def _article(title: str) -> str:
+    # Acronyms read letter by letter: "an SDET", "an ML Engineer".
+    first_word = title.split()[0]
+    if first_word.isupper() and first_word[0] in "AEFHILMNORSX":
+        return "an"
+    return "an" if title[0].lower() in "aeiou" else "a"
+
+
+def _check_book_wide(chapters: list[Chapter], sources: dict) -> list[Diagnostic]:
+    """Unique slugs and titles; related entries resolve to another record."""
+    found: list[Diagnostic] = []
+    by_slug: dict[str, Role] = {}
+    by_title: dict[str, Role] = {}
+    for chapter in chapters:
+        for role in chapter.roles:
+            source, _ = sources[role.slug]
+            if role.slug in by_slug:
+                found.append(source.diagnostic((), errors.DUPLICATE_SLUG,
+                             f"expected a unique slug, found '{role.slug}' also in "
+                             f"{by_slug[role.slug].source_path}"))
+            by_slug.setdefault(role.slug, role)
+            title_key = role.title.casefold()
+            if title_key in by_title:
+                found.append(source.diagnostic(("title",), errors.DUPLICATE_TITLE,
+                             f"expected a unique title, found '{role.title}' also in "
+                             f"{by_title[title_key].source_path}"))
+            by_title.setdefault(title_key, role)
+    for chapter in chapters:
+        for role in chapter.roles:
+            source, _ = sources[role.slug]
+            for i, related in enumerate(role.related):
+                key_path = ("related", i, "role")
+                target = by_slug.get(related.slug) or by_title.get(related.slug.casefold())
+                if target is None:
+                    close = difflib.get_close_matches(related.slug, list(by_slug), n=1, cutoff=0.0)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    found.append(source.diagnostic(key_path, errors.UNRESOLVED_RELATED,
+                                 f"expected the slug or title of another record, found "
+                                 f"'{related.slug}', which matches none{hint}"))
+                elif target.slug == role.slug:
+                    found.append(source.diagnostic(key_path, errors.SELF_RELATED,
+                                 f"expected another record, found '{related.slug}', this record itself"))
+    return found
+
+
+def resolve_related(book: Book, role: Role) -> tuple[tuple[Role, int], ...]:
+    """The records a role's `related` entries name (by slug or exact title), with their match."""
+    by_title = {other.title.casefold(): other for other in book.roles}
+    by_slug = {other.slug: other for other in book.roles}
+    return tuple(
+        (by_slug.get(related.slug) or by_title[related.slug.casefold()], related.match)
+        for related in role.related
+    )

@@ -1,0 +1,125 @@
+"""The PDF field guide: HTML from the layouts, laid out by WeasyPrint, finished with pypdf.
+
+WeasyPrint prints the folios, contents and index page numbers itself
+(`counter(page)`, `target-counter`). This module reads the laid-out
+`Document` to learn where the body starts and gives the PDF page labels that
+match the printed folios (roman front matter, arabic body from 1).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import weasyprint
+from pypdf import PdfReader, PdfWriter
+from pypdf.constants import PageLabelStyle
+from weasyprint.text.fonts import FontConfiguration
+
+from .context import FieldGuide, Links
+from .errors import RenderError
+from .render import Renderer, resources_dir
+from .sandbox import SandboxedFetcher
+
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    page_size: str
+    bleed: str = "0mm"
+    crop_marks: bool = False
+    variant: str | None = None  # one of PDF_VARIANTS
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    page_count: int
+    # anchor id → 0-based page index, for the EPUB page-list and the tests
+    anchor_pages: dict[str, int]
+    warnings: tuple[str, ...]
+
+
+@contextmanager
+def capture_weasyprint_warnings() -> Iterator[list[str]]:
+    """Collect what WeasyPrint logs while rendering (it logs, it does not raise)."""
+    messages: list[str] = []
+
+    class Collector(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.WARNING:
+                messages.append(record.getMessage())
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collector()
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+
+
+def render_pdf(html: str, roots: tuple[Path, ...], *, variant: str | None = None,
+               extra_css: str = "", font_config: FontConfiguration | None = None) -> tuple[bytes, weasyprint.Document, list[str]]:
+    """Lay out `html` in the sandbox; return the PDF bytes, the document and any warnings."""
+    fetcher = SandboxedFetcher(roots)
+    font_config = font_config or FontConfiguration()
+    with capture_weasyprint_warnings() as warnings:
+        base_url = resources_dir().as_uri() + "/"
+        stylesheets = [weasyprint.CSS(string=extra_css, base_url=base_url, url_fetcher=fetcher,
+                                      font_config=font_config)] if extra_css else []
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            font_config=font_config, stylesheets=stylesheets,
+            pdf_variant=variant, pdf_tags=variant == "pdf/ua-1")
+        data = document.write_pdf(pdf_variant=variant, pdf_tags=variant == "pdf/ua-1",
+                                  pdf_identifier=b"bestiary")
+    warnings += [f"refused by the sandbox: {url}" for url in fetcher.refused
+                 if not any(url in message for message in warnings)]
+    return data, document, warnings
+
+
+def anchor_pages(document: weasyprint.Document) -> dict[str, int]:
+    pages: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, index)
+    return pages
+
+
+def set_page_labels(data: bytes, body_start: int) -> bytes:
+    """Roman labels for the front matter (i, ii, …), arabic from 1 for the body."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    last = len(writer.pages) - 1
+    if body_start > 0:
+        writer.set_page_label(0, body_start - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
+    writer.set_page_label(body_start, last, style=PageLabelStyle.DECIMAL, start=1)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def render_field_guide(guide: FieldGuide, renderer: Renderer, options: PdfOptions,
+                       roots: tuple[Path, ...], created: str) -> RenderedPdf:
+    book = guide.book
+    html = renderer.render("print/field-guide.html.j2", guide=guide, book=book, created=created,
+                           ref_label=lambda role: None, **Links().template_functions())
+    data, document, warnings = render_pdf(html, roots, variant=options.variant,
+                                          extra_css=_print_options_css(options))
+    pages = anchor_pages(document)
+    first_chapter = book.chapters[0].anchor
+    if first_chapter not in pages:
+        raise RenderError(f"the first chapter ({first_chapter}) is missing from the rendered field guide")
+    data = set_page_labels(data, pages[first_chapter])
+    return RenderedPdf(data, len(document.pages), pages, tuple(warnings))
+
+
+def _print_options_css(options: PdfOptions) -> str:
+    rules = [f"@page {{ size: {options.page_size}; bleed: {options.bleed}; }}"]
+    if options.crop_marks:
+        rules.append("@page { marks: crop cross; }")
+    return "\n".join(rules)
