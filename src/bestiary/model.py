@@ -220,6 +220,7 @@ def load_book(book_dir: Path) -> Book:
         raise BuildError(problems)
     chapters: list[Chapter] = []
     sources: dict[str, tuple[SourceMap, dict]] = {}
+    invalid: set[str] = set()  # slugs of record files that failed: not reported again as unresolved
     for entry in sorted(chapters_dir.iterdir(), key=_chapter_order):
         match = CHAPTER_NAME.match(entry.name)
         shown = errors.display_path(entry)
@@ -232,12 +233,12 @@ def load_book(book_dir: Path) -> Book:
             continue
         number, slug = int(match.group(1)), match.group(2)
         if entry.is_dir():
-            chapter = _load_family(entry, number, slug, config, problems, sources)
+            chapter = _load_family(entry, number, slug, config, problems, sources, invalid)
         else:
             chapter = _load_prose(entry, number, slug, problems)
         if chapter is not None:
             chapters.append(chapter)
-    problems += _check_book_wide(chapters, sources)
+    problems += _check_book_wide(chapters, sources, invalid)
     if config is None or any(not p.is_warning for p in problems):
         raise BuildError(problems)
     return Book(config, book_dir, _number_files(chapters, config))
@@ -277,7 +278,7 @@ def _load_prose(path: Path, number: int, slug: str, problems: list[Diagnostic]) 
 
 
 def _load_family(directory: Path, number: int, slug: str, config: BookConfig | None,
-                 problems: list[Diagnostic], sources: dict) -> Chapter | None:
+                 problems: list[Diagnostic], sources: dict, invalid: set[str]) -> Chapter | None:
     intro = directory / "chapter.md"
     if not intro.is_file():
         problems.append(Diagnostic(errors.display_path(directory), 1, 1, errors.BAD_BOOK_LAYOUT, "",
@@ -299,6 +300,7 @@ def _load_family(directory: Path, number: int, slug: str, config: BookConfig | N
                                        "expected a file name of lower-case words joined by hyphens, "
                                        f"found '{path.name}'"))
             continue
+        invalid.add(path.stem)  # until it proves valid
         loaded, found = load_yaml_file(path, shown)
         problems += found
         if loaded is None:
@@ -311,6 +313,7 @@ def _load_family(directory: Path, number: int, slug: str, config: BookConfig | N
         problems += found
         if found or config is None:
             continue
+        invalid.discard(path.stem)
         sources[path.stem] = (loaded.source, data)
         roles.append(_build_role(path.stem, slug, shown, data, config))
     if chapter is None:
@@ -384,7 +387,7 @@ def _article(title: str) -> str:
     return "an" if title[0].lower() in "aeiou" else "a"
 
 
-def _check_book_wide(chapters: list[Chapter], sources: dict) -> list[Diagnostic]:
+def _check_book_wide(chapters: list[Chapter], sources: dict, invalid: set[str]) -> list[Diagnostic]:
     """Unique slugs and titles; related entries resolve to another record."""
     found: list[Diagnostic] = []
     by_slug: dict[str, Role] = {}
@@ -409,6 +412,8 @@ def _check_book_wide(chapters: list[Chapter], sources: dict) -> list[Diagnostic]
             for i, related in enumerate(role.related):
                 key_path = ("related", i, "role")
                 target = by_slug.get(related.slug) or by_title.get(related.slug.casefold())
+                if target is None and related.slug in invalid:
+                    continue  # the target exists but is invalid: its own errors say why
                 if target is None:
                     close = difflib.get_close_matches(related.slug, list(by_slug), n=1, cutoff=0.0)
                     hint = f" (did you mean '{close[0]}'?)" if close else ""

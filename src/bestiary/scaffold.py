@@ -16,12 +16,12 @@ summary: >-
   TODO: one sentence on what a {title} actually does.
 question: What does {article} {title} actually do?
 org_chart:            # top of the chain first; this role exactly once
-  - TODO: Their Boss
+  - TODO (their boss)
   - {title}
-  - TODO: Whoever They Delegate To
+  - TODO (whoever they delegate to)
 aliases: []           # known aliases / disguises
 habitat:
-  - TODO: Where They Are Found
+  - TODO (where they are found)
 salary:
   market_average: 0   # whole currency units, above 0
   note: >-

@@ -1,0 +1,96 @@
+"""Shared fixtures: small books written on the fly, and the CLI run as a user runs it."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED_BOOK = ROOT / "book"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+BOOK_YAML = {
+    "title": "A Small Bestiary",
+    "subtitle": "For tests",
+    "publisher": "OTIOSE",
+    "kingdom": "Adulthood",
+    "language": "en",
+    "authors": ["Test Desk"],
+    "edition": "Test edition",
+    "date": "2026-01-02",
+    "identifier": "urn:uuid:00000000-0000-4000-8000-000000000001",
+    "currency": "USD",
+    "flight_risk_bands": [{"from": 0, "level": "LOW RISK"}, {"from": 70, "level": "HIGH RISK"}],
+}
+
+
+def record(title: str, related: list[dict] | None = None) -> dict:
+    """A complete, valid role record with plain, short text."""
+    return {
+        "title": title,
+        "summary": f"Does what a {title} does, slowly.",
+        "org_chart": ["Chief Officer", title, "Intern"],
+        "aliases": [f"{title} II"],
+        "habitat": ["Open-plan Offices"],
+        "salary": {"market_average": 100000, "note": "An average.", "verdict": "Too much."},
+        "flight_risk": {"percent": 50, "diagnosis": "Leaves when asked to stay."},
+        "metrics": [{"name": "Meetings Attended", "description": "All of them."}],
+        "weaponry": [{"name": "The Slide Deck", "description": "Forty slides."}],
+        "encounter": "Nod and leave.",
+        "jd_autopsy": [{"illusion": "Drives outcomes.", "translation": "Drives to the office."}],
+        "day_in_the_life": [{"time": "09:00 - 10:00", "title": "Stand-up", "description": "Sits down."}],
+        "burn_ward": [{"quote": "I hate it here.", "source": "reddit.com"}],
+        "related": related or [],
+    }
+
+
+def write_book(root: Path, families: dict[str, dict[str, dict | str]] | None = None) -> Path:
+    """Write a book folder; a record given as str is written verbatim (for bad YAML)."""
+    book = root / "book"
+    (book / "chapters").mkdir(parents=True)
+    (book / "book.yaml").write_text(yaml.safe_dump(BOOK_YAML, sort_keys=False), encoding="utf-8")
+    (book / "chapters" / "00-foreword.md").write_text("---\ntitle: Foreword\n---\nA short *foreword*.\n",
+                                                      encoding="utf-8")
+    if families is None:
+        families = {
+            "01-first": {"alpha-analyst": record("Alpha Analyst", [{"role": "beta-boss", "match": 90}])},
+            "02-second": {"beta-boss": record("Beta Boss", [{"role": "alpha-analyst", "match": 80}])},
+        }
+    for family, records in families.items():
+        folder = book / "chapters" / family
+        folder.mkdir()
+        (folder / "chapter.md").write_text(f"---\ntitle: Family {family}\n---\nIntro.\n", encoding="utf-8")
+        for slug, content in records.items():
+            text = content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False)
+            (folder / f"{slug}.yaml").write_text(text, encoding="utf-8")
+    return book
+
+
+@pytest.fixture
+def small_book(tmp_path: Path) -> Path:
+    return write_book(tmp_path)
+
+
+@pytest.fixture
+def make_record():
+    return lambda title, related=None: copy.deepcopy(record(title, related))
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m bestiary` in a child process, exactly as a user would."""
+    return subprocess.run([sys.executable, "-m", "bestiary", *args], cwd=cwd, capture_output=True,
+                          text=True, env=env, timeout=600)
+
+
+def assert_input_error(result: subprocess.CompletedProcess, *fragments: str) -> list[str]:
+    """Exit status 2, no traceback, and one diagnostic line containing every fragment."""
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    lines = [line for line in result.stderr.splitlines() if all(f in line for f in fragments)]
+    assert lines, f"no line with {fragments} in:\n{result.stderr}"
+    return lines

@@ -1,0 +1,62 @@
+"""End to end: `bestiary build` on the bundled book writes all three outputs, and they are sound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bestiary.model import load_book
+from conftest import BUNDLED_BOOK, run_cli
+from helpers import epubcheck, pdf_text
+
+pytestmark = pytest.mark.slow
+
+BOOK = load_book(BUNDLED_BOOK)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("dist")
+    result = run_cli("build", "--book", str(BUNDLED_BOOK), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out, result.stdout + result.stderr
+
+
+def test_build_reports_what_it_wrote_without_warnings(built):
+    out, output = built
+    assert "warning" not in output.lower()
+    assert f"wrote {out / 'the-corporate-bestiary.pdf'} (field guide," in output
+    assert "pages)" in output
+    assert output.count("(dossier,") == len(BOOK.roles)
+
+
+def test_field_guide_has_every_specimen(built):
+    out, _ = built
+    text = pdf_text(out / "the-corporate-bestiary.pdf")
+    assert len(BOOK.roles) >= 16 and len(BOOK.families) >= 4
+    for role in BOOK.roles:
+        assert role.title in text, role.title
+        assert f"FILE RECORD: {role.slug.upper()}" in text
+
+
+def test_epub_passes_epubcheck(built):
+    out, _ = built
+    fatals, errors, warnings, output = epubcheck(out / "the-corporate-bestiary.epub")
+    assert (fatals, errors, warnings) == (0, 0, 0), output
+
+
+def test_one_dossier_per_record(built):
+    out, _ = built
+    dossiers = sorted(path.stem for path in (out / "dossiers").glob("*.pdf"))
+    assert dossiers == sorted(role.slug for role in BOOK.roles)
+    for role in BOOK.roles[:3]:
+        reader = PdfReader(out / "dossiers" / f"{role.slug}.pdf")
+        assert len(reader.pages) >= 2
+        assert role.title in " ".join((reader.pages[0].extract_text() or "").split())
+
+
+def test_no_temporary_files_left(built):
+    out, _ = built
+    assert not [path for path in out.rglob("*") if path.name.startswith(".") or path.suffix == ".part"]
