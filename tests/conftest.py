@@ -83,7 +83,7 @@ def make_record():
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run `python -m bestiary` in a child process, exactly as a user would."""
-    return subprocess.run([sys.executable, "-m", "bestiary", *args], cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "bestiary", *args], cwd=cwd, capture_output=True, check=False,
                           text=True, env=env, timeout=600)
 
 

@@ -64,7 +64,8 @@ def test_every_sentence_of_the_seed_is_in_the_record():
 
 def test_structured_parts_of_the_seed():
     assert RECORD["question"] == "What does a Senior Machine Learning Engineer actually do?"
-    assert "".join(RECORD["aliases"]) == "Lead AI ScientistPrincipal ML ArchitectAI Solutions EngineerDeep Learning Lead"
+    seed_aliases = "Lead AI ScientistPrincipal ML ArchitectAI Solutions EngineerDeep Learning Lead"
+    assert "".join(RECORD["aliases"]) == seed_aliases
     assert format_amount(RECORD["salary"]["market_average"], RECORD["salary"]["currency"]) == "$212,875"
     assert "FLIGHT RISK:85%HIGH RISK" in SEED
     assert RECORD["flight_risk"]["percent"] == 85 and RECORD["flight_risk"]["level"] == "HIGH RISK"

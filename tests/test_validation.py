@@ -187,7 +187,7 @@ def test_file_that_is_not_text(tmp_path: Path):
 
 def test_alias_expansion_bomb_fails_fast(tmp_path: Path):
     bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
-    for name, previous in zip("bcdefghij", "abcdefghi"):
+    for name, previous in zip("bcdefghij", "abcdefghi", strict=True):
         bomb += f"{name}: &{name} [*{previous},*{previous},*{previous},*{previous},*{previous},*{previous}]\n"
     book_with(tmp_path, bomb)
     result = check(tmp_path)  # would expand to 9 * 6**8 values if aliases were followed

@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0"
 
-from .build import build  # noqa: E402  (the public API)
+from .build import build  # the public API
 
 __all__ = ["__version__", "build"]

@@ -1,8 +1,8 @@
 """The validated, frozen book: `Book` → `Chapter` → `Role`.
 
-This is the only place the book's invariants live: every record is checked
-against `ROLE_SCHEMA`, slugs and titles are unique, related specimens resolve,
-and every anchor id is assigned here, once, from the slugs.
+Together with `records` (what one record file must hold), this is the only
+place the book's invariants live: slugs and titles are unique, related
+specimens resolve, and every anchor id is assigned here, once, from the slugs.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from . import errors, schema
 from .config import BookConfig, load_config
 from .errors import BuildError, Diagnostic
 from .load import SourceMap, load_markdown_file, load_yaml_file
-from .money import is_currency
+from .records import DEFAULT_SOURCE, FRONT_MATTER_SCHEMA, ROLE_SCHEMA, check_role
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CHAPTER_NAME = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$")
-TIME_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$")
-DEFAULT_SOURCE = "[SOURCE REDACTED]"
 
 # The eleven sections of a file record, numbered as in the seed.
 SECTIONS = (
@@ -37,55 +35,6 @@ SECTIONS = (
     ("burn-ward", "The Burn Ward (Unfiltered Complaints)"),
     ("related", "Related Specimens"),
 )
-
-_LINE = schema.Text(max_length=300, single_line=True)
-_PROSE = schema.Text(max_length=3_000)
-_NAMED = schema.Mapping({"name": schema.Key(_LINE), "description": schema.Key(_PROSE)})
-
-ROLE_SCHEMA = schema.Mapping({
-    "title": schema.Key(_LINE),
-    "summary": schema.Key(_PROSE),
-    "question": schema.Key(_LINE, required=False),
-    "org_chart": schema.Key(schema.ListOf(_LINE, 1, 12)),
-    "aliases": schema.Key(schema.ListOf(_LINE, 0, 20), required=False, default=()),
-    "habitat": schema.Key(schema.ListOf(_LINE, 1, 20)),
-    "salary": schema.Key(schema.Mapping({
-        "market_average": schema.Key(schema.Integer(1, 999_999_999_999)),
-        "currency": schema.Key(schema.Pattern(is_currency, "an ISO 4217 currency code such as USD"),
-                               required=False),
-        "note": schema.Key(_PROSE),
-        "verdict": schema.Key(_PROSE),
-    })),
-    "flight_risk": schema.Key(schema.Mapping({
-        "percent": schema.Key(schema.Integer(0, 100)),
-        "level": schema.Key(schema.Text(max_length=40, single_line=True), required=False),
-        "diagnosis": schema.Key(_PROSE),
-    })),
-    "metrics": schema.Key(schema.ListOf(_NAMED, 1, 200)),
-    "weaponry": schema.Key(schema.ListOf(_NAMED, 1, 200)),
-    "encounter": schema.Key(_PROSE),
-    "jd_autopsy": schema.Key(schema.ListOf(schema.Mapping({
-        "illusion": schema.Key(_PROSE),
-        "translation": schema.Key(_PROSE),
-        "source": schema.Key(_LINE, required=False, default=DEFAULT_SOURCE),
-    }), 1, 200)),
-    "day_in_the_life": schema.Key(schema.ListOf(schema.Mapping({
-        "time": schema.Key(schema.Pattern(
-            lambda text: TIME_RANGE.match(text) is not None,
-            'a quoted time range such as "10:00 - 11:00"')),
-        "title": schema.Key(_LINE),
-        "description": schema.Key(_PROSE),
-    }), 1, 48)),
-    "burn_ward": schema.Key(schema.ListOf(schema.Mapping({
-        "quote": schema.Key(_PROSE),
-        "source": schema.Key(_LINE, required=False),
-    }), 1, 200)),
-    "related": schema.Key(schema.ListOf(schema.Mapping({
-        "role": schema.Key(_LINE),
-        "match": schema.Key(schema.Integer(0, 100)),
-    }), 0, 50), required=False, default=()),
-})
-
 
 @dataclass(frozen=True)
 class Named:
@@ -202,12 +151,6 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
 
 
-_FRONT_MATTER = schema.Mapping({
-    "title": schema.Key(_LINE),
-    "subtitle": schema.Key(_LINE, required=False),
-})
-
-
 def load_book(book_dir: Path) -> Book:
     """Load and validate a whole book folder; raise `BuildError` with every problem found."""
     problems: list[Diagnostic] = []
@@ -269,7 +212,7 @@ def _load_prose(path: Path, number: int, slug: str, problems: list[Diagnostic]) 
     problems += found
     if document is None or document.front_matter is None:
         return None
-    meta, found = schema.validate(_FRONT_MATTER, document.front_matter.data, document.front_matter.source)
+    meta, found = schema.validate(FRONT_MATTER_SCHEMA, document.front_matter.data, document.front_matter.source)
     problems += found
     if meta is None:
         return None
@@ -309,7 +252,7 @@ def _load_family(directory: Path, number: int, slug: str, config: BookConfig | N
         problems += found
         if data is None:
             continue
-        found = _check_role(data, loaded.source)
+        found = check_role(data, loaded.source)
         problems += found
         if found or config is None:
             continue
@@ -320,32 +263,6 @@ def _load_family(directory: Path, number: int, slug: str, config: BookConfig | N
         return None
     return Chapter(chapter.number, chapter.slug, chapter.anchor, chapter.title, chapter.subtitle,
                    chapter.body_markdown, chapter.source_path, tuple(roles))
-
-
-def _check_role(data: dict, source: SourceMap) -> list[Diagnostic]:
-    """Invariants within one record that the schema cannot express."""
-    found: list[Diagnostic] = []
-    occurrences = data["org_chart"].count(data["title"])
-    if occurrences != 1:
-        found.append(source.diagnostic(
-            ("org_chart",), errors.BAD_VALUE,
-            f"expected the role's own title '{data['title']}' exactly once in the org chart, "
-            f"found it {occurrences} times"))
-    previous: tuple[int, str] | None = None
-    for i, entry in enumerate(data["day_in_the_life"]):
-        match = TIME_RANGE.match(entry["time"])
-        start = int(match.group(1)) * 60 + int(match.group(2))
-        end = int(match.group(3)) * 60 + int(match.group(4))
-        if end <= start:
-            found.append(source.diagnostic(
-                ("day_in_the_life", i, "time"), errors.BAD_TIME_ORDER,
-                f"expected the end after the start, found {entry['time']!r}"))
-        if previous is not None and start < previous[0]:
-            found.append(source.diagnostic(
-                ("day_in_the_life", i, "time"), errors.BAD_TIME_ORDER,
-                f"expected times in ascending order, found {entry['time']!r} after {previous[1]!r}"))
-        previous = (start, entry["time"])
-    return found
 
 
 def _build_role(slug: str, chapter_slug: str, shown: str, data: dict, config: BookConfig) -> Role:

@@ -68,8 +68,10 @@ def capture_weasyprint_warnings() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
-def render_pdf(html: str, roots: tuple[Path, ...], *, variant: str | None = None,
-               extra_css: str = "", font_config: FontConfiguration | None = None) -> tuple[bytes, weasyprint.Document, list[str]]:
+def render_pdf(
+    html: str, roots: tuple[Path, ...], *, variant: str | None = None, extra_css: str = "",
+    font_config: FontConfiguration | None = None,
+) -> tuple[bytes, weasyprint.Document, list[str]]:
     """Lay out `html` in the sandbox; return the PDF bytes, the document and any warnings."""
     fetcher = SandboxedFetcher(roots)
     font_config = font_config or FontConfiguration()

@@ -1,0 +1,95 @@
+"""What one record file must hold: the schema of a role record and of a chapter's
+front matter, and the invariants within one record that a schema cannot express.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import errors, schema
+from .errors import Diagnostic
+from .load import SourceMap
+from .money import is_currency
+
+TIME_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$")
+DEFAULT_SOURCE = "[SOURCE REDACTED]"
+
+_LINE = schema.Text(max_length=300, single_line=True)
+_PROSE = schema.Text(max_length=3_000)
+_NAMED = schema.Mapping({"name": schema.Key(_LINE), "description": schema.Key(_PROSE)})
+
+ROLE_SCHEMA = schema.Mapping({
+    "title": schema.Key(_LINE),
+    "summary": schema.Key(_PROSE),
+    "question": schema.Key(_LINE, required=False),
+    "org_chart": schema.Key(schema.ListOf(_LINE, 1, 12)),
+    "aliases": schema.Key(schema.ListOf(_LINE, 0, 20), required=False, default=()),
+    "habitat": schema.Key(schema.ListOf(_LINE, 1, 20)),
+    "salary": schema.Key(schema.Mapping({
+        "market_average": schema.Key(schema.Integer(1, 999_999_999_999)),
+        "currency": schema.Key(schema.Pattern(is_currency, "an ISO 4217 currency code such as USD"),
+                               required=False),
+        "note": schema.Key(_PROSE),
+        "verdict": schema.Key(_PROSE),
+    })),
+    "flight_risk": schema.Key(schema.Mapping({
+        "percent": schema.Key(schema.Integer(0, 100)),
+        "level": schema.Key(schema.Text(max_length=40, single_line=True), required=False),
+        "diagnosis": schema.Key(_PROSE),
+    })),
+    "metrics": schema.Key(schema.ListOf(_NAMED, 1, 200)),
+    "weaponry": schema.Key(schema.ListOf(_NAMED, 1, 200)),
+    "encounter": schema.Key(_PROSE),
+    "jd_autopsy": schema.Key(schema.ListOf(schema.Mapping({
+        "illusion": schema.Key(_PROSE),
+        "translation": schema.Key(_PROSE),
+        "source": schema.Key(_LINE, required=False, default=DEFAULT_SOURCE),
+    }), 1, 200)),
+    "day_in_the_life": schema.Key(schema.ListOf(schema.Mapping({
+        "time": schema.Key(schema.Pattern(
+            lambda text: TIME_RANGE.match(text) is not None,
+            'a quoted time range such as "10:00 - 11:00"')),
+        "title": schema.Key(_LINE),
+        "description": schema.Key(_PROSE),
+    }), 1, 48)),
+    "burn_ward": schema.Key(schema.ListOf(schema.Mapping({
+        "quote": schema.Key(_PROSE),
+        "source": schema.Key(_LINE, required=False),
+    }), 1, 200)),
+    "related": schema.Key(schema.ListOf(schema.Mapping({
+        "role": schema.Key(_LINE),
+        "match": schema.Key(schema.Integer(0, 100)),
+    }), 0, 50), required=False, default=()),
+})
+
+
+FRONT_MATTER_SCHEMA = schema.Mapping({
+    "title": schema.Key(_LINE),
+    "subtitle": schema.Key(_LINE, required=False),
+})
+
+
+def check_role(data: dict, source: SourceMap) -> list[Diagnostic]:
+    """Invariants within one record that the schema cannot express."""
+    found: list[Diagnostic] = []
+    occurrences = data["org_chart"].count(data["title"])
+    if occurrences != 1:
+        found.append(source.diagnostic(
+            ("org_chart",), errors.BAD_VALUE,
+            f"expected the role's own title '{data['title']}' exactly once in the org chart, "
+            f"found it {occurrences} times"))
+    previous: tuple[int, str] | None = None
+    for i, entry in enumerate(data["day_in_the_life"]):
+        match = TIME_RANGE.match(entry["time"])
+        start = int(match.group(1)) * 60 + int(match.group(2))
+        end = int(match.group(3)) * 60 + int(match.group(4))
+        if end <= start:
+            found.append(source.diagnostic(
+                ("day_in_the_life", i, "time"), errors.BAD_TIME_ORDER,
+                f"expected the end after the start, found {entry['time']!r}"))
+        if previous is not None and start < previous[0]:
+            found.append(source.diagnostic(
+                ("day_in_the_life", i, "time"), errors.BAD_TIME_ORDER,
+                f"expected times in ascending order, found {entry['time']!r} after {previous[1]!r}"))
+        previous = (start, entry["time"])
+    return found
