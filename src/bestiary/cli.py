@@ -44,12 +44,16 @@ def _human_size(size: int) -> str:
     return f"{size} B"
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bestiary")
 def main() -> None:
     """Build The Corporate Bestiary: a PDF field guide, an EPUB and per-role dossiers."""
     # A kill is an interruption like Ctrl-C: unwind, so temporary files are removed.
-    signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _run_build(targets, book_dir: Path, out_dir: Path, **options) -> None:
@@ -57,6 +61,9 @@ def _run_build(targets, book_dir: Path, out_dir: Path, **options) -> None:
         result = build(book_dir, out_dir, targets, progress=_progress, **options)
     except BuildError as error:
         _fail_input(error)
+    except ValueError as error:  # a bad request: unknown slug or paper
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
     except RenderError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
@@ -89,6 +96,8 @@ def check_command(book_dir: Path) -> None:
         book = load_book(book_dir)
     except BuildError as error:
         _fail_input(error)
+    for warning in book.warnings:
+        click.echo(str(warning), err=True)
     click.echo(f"ok: {len(book.roles)} records in {len(book.families)} families, "
                f"{len(book.chapters)} chapters")
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from ebooklib import epub
 
 from .context import FieldGuide, Links
-from .render import Renderer, fonts_dir
+from .render import Renderer
+from .resources import fonts_dir
 
 EPUB_FONTS = (
     "CourierPrime-Regular.otf", "CourierPrime-Bold.otf", "CourierPrime-Italic.otf",

@@ -16,7 +16,8 @@ from . import errors, schema
 from .config import BookConfig, load_config
 from .errors import BuildError, Diagnostic
 from .load import SourceMap, load_markdown_file, load_yaml_file
-from .records import DEFAULT_SOURCE, FRONT_MATTER_SCHEMA, ROLE_SCHEMA, check_role
+from .records import DEFAULT_SOURCE, FRONT_MATTER_SCHEMA, ROLE_SCHEMA, check_chapter_body, check_glyphs, check_role
+from .resources import fonts_dir, is_inside
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CHAPTER_NAME = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$")
@@ -127,6 +128,7 @@ class Book:
     config: BookConfig
     directory: Path
     chapters: tuple[Chapter, ...]
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def roles(self) -> tuple[Role, ...]:
@@ -169,6 +171,9 @@ def load_book(book_dir: Path) -> Book:
         shown = errors.display_path(entry)
         if entry.name.startswith("."):
             continue
+        if not is_inside(entry, (book_dir.resolve(),)):
+            problems.append(_outside_book(shown))
+            continue
         if not match or (entry.is_file() and not entry.name.endswith(".md")):
             problems.append(Diagnostic(shown, 1, 1, errors.BAD_BOOK_LAYOUT, "",
                                        "expected a chapter named like 02-family/ or 00-foreword.md, "
@@ -184,7 +189,7 @@ def load_book(book_dir: Path) -> Book:
     problems += _check_book_wide(chapters, sources, invalid)
     if config is None or any(not p.is_warning for p in problems):
         raise BuildError(problems)
-    return Book(config, book_dir, _number_files(chapters, config))
+    return Book(config, book_dir, _number_files(chapters, config), tuple(sorted(problems)))
 
 
 def _number_files(chapters: list[Chapter], config: BookConfig) -> tuple[Chapter, ...]:
@@ -201,6 +206,11 @@ def _number_files(chapters: list[Chapter], config: BookConfig) -> tuple[Chapter,
     return tuple(numbered)
 
 
+def _outside_book(shown: str) -> Diagnostic:
+    return Diagnostic(shown, 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                      "expected a file inside the book folder, found a symbolic link leading outside it")
+
+
 def _chapter_order(entry: Path) -> tuple[int, str]:
     match = CHAPTER_NAME.match(entry.name)
     return (int(match.group(1)) if match else 10**9, entry.name)
@@ -214,6 +224,7 @@ def _load_prose(path: Path, number: int, slug: str, problems: list[Diagnostic]) 
         return None
     meta, found = schema.validate(FRONT_MATTER_SCHEMA, document.front_matter.data, document.front_matter.source)
     problems += found
+    problems += check_chapter_body(document.body, document.body_line, shown, fonts_dir())
     if meta is None:
         return None
     return Chapter(number, slug, f"chapter-{slug}", meta["title"], meta["subtitle"],
@@ -223,7 +234,10 @@ def _load_prose(path: Path, number: int, slug: str, problems: list[Diagnostic]) 
 def _load_family(directory: Path, number: int, slug: str, config: BookConfig | None,
                  problems: list[Diagnostic], sources: dict, invalid: set[str]) -> Chapter | None:
     intro = directory / "chapter.md"
-    if not intro.is_file():
+    if intro.exists() and not is_inside(intro, (directory.resolve(),)):
+        problems.append(_outside_book(errors.display_path(intro)))
+        chapter = None
+    elif not intro.is_file():
         problems.append(Diagnostic(errors.display_path(directory), 1, 1, errors.BAD_BOOK_LAYOUT, "",
                                    "expected a chapter.md with the family's title, found none"))
         chapter = None
@@ -234,6 +248,9 @@ def _load_family(directory: Path, number: int, slug: str, config: BookConfig | N
         if path.name == "chapter.md" or path.name.startswith("."):
             continue
         shown = errors.display_path(path)
+        if not is_inside(path, (directory.resolve(),)):
+            problems.append(_outside_book(shown))
+            continue
         if path.suffix not in (".yaml", ".yml") or not path.is_file():
             problems.append(Diagnostic(shown, 1, 1, errors.BAD_BOOK_LAYOUT, "",
                                        f"expected role records named <slug>.yaml, found '{path.name}'"))
@@ -256,6 +273,7 @@ def _load_family(directory: Path, number: int, slug: str, config: BookConfig | N
         problems += found
         if found or config is None:
             continue
+        problems += check_glyphs(loaded.data, loaded.source, fonts_dir())
         invalid.discard(path.stem)
         sources[path.stem] = (loaded.source, data)
         roles.append(_build_role(path.stem, slug, shown, data, config))

@@ -22,7 +22,8 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .context import FieldGuide, Links
 from .errors import RenderError
-from .render import Renderer, resources_dir
+from .render import Renderer
+from .resources import resources_dir
 from .sandbox import SandboxedFetcher
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")

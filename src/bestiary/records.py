@@ -5,11 +5,14 @@ front matter, and the invariants within one record that a schema cannot express.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from . import errors, schema
 from .errors import Diagnostic
+from .fonts import missing_glyphs
 from .load import SourceMap
 from .money import is_currency
+from .text import is_allowed_link, references
 
 TIME_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$")
 DEFAULT_SOURCE = "[SOURCE REDACTED]"
@@ -93,3 +96,42 @@ def check_role(data: dict, source: SourceMap) -> list[Diagnostic]:
                 f"expected times in ascending order, found {entry['time']!r} after {previous[1]!r}"))
         previous = (start, entry["time"])
     return found
+
+
+def check_glyphs(data: object, source: SourceMap, fonts: Path, key_path: tuple = ()) -> list[Diagnostic]:
+    """Warnings for text our fonts cannot show, each naming the field; the build goes on."""
+    if isinstance(data, str):
+        missing = missing_glyphs(data, fonts)
+        if not missing:
+            return []
+        return [source.diagnostic(key_path, errors.MISSING_GLYPH, _missing_glyphs_message(missing))]
+    if isinstance(data, dict):
+        return [d for key, value in data.items() for d in check_glyphs(value, source, fonts, key_path + (key,))]
+    if isinstance(data, list):
+        return [d for i, value in enumerate(data) for d in check_glyphs(value, source, fonts, key_path + (i,))]
+    return []
+
+
+def check_chapter_body(body: str, first_line: int, shown: str, fonts: Path) -> list[Diagnostic]:
+    """A chapter's Markdown may link to the web, never to files; it has no images."""
+    found: list[Diagnostic] = []
+    for reference in references(body):
+        line = first_line + reference.line - 1
+        if reference.kind == "image":
+            found.append(Diagnostic(shown, line, 1, errors.FORBIDDEN_RESOURCE, "body",
+                                    "expected no images in a chapter (they are not supported), "
+                                    f"found an image of {reference.target!r}"))
+        elif not is_allowed_link(reference.target):
+            found.append(Diagnostic(shown, line, 1, errors.FORBIDDEN_RESOURCE, "body",
+                                    "expected a link to http://, https:// or mailto:, "
+                                    f"found a link to {reference.target!r}"))
+    missing = missing_glyphs(body, fonts)
+    if missing:
+        found.append(Diagnostic(shown, first_line, 1, errors.MISSING_GLYPH, "body",
+                                _missing_glyphs_message(missing)))
+    return found
+
+
+def _missing_glyphs_message(missing: str) -> str:
+    listed = ", ".join(f"'{c}' U+{ord(c):04X}" for c in missing[:8]) + (" …" if len(missing) > 8 else "")
+    return f"expected characters our fonts can show, found {listed}; they will print as empty boxes"

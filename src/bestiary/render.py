@@ -13,23 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 
+from .errors import RenderError
 from .money import format_amount
+from .resources import builtin_layouts_dir, is_inside
 from .text import block_markdown, inline_markdown
-
-
-def resources_dir() -> Path:
-    """Folder holding `layouts/` and `fonts/`: inside the wheel, or the source checkout's top level."""
-    packaged = Path(__file__).parent / "_resources"
-    return packaged if (packaged / "layouts").is_dir() else Path(__file__).resolve().parents[2]
-
-
-def builtin_layouts_dir() -> Path:
-    return resources_dir() / "layouts"
-
-
-def fonts_dir() -> Path:
-    return resources_dir() / "fonts"
 
 
 @dataclass(frozen=True)
@@ -38,7 +27,25 @@ class Renderer:
     layout_dirs: tuple[Path, ...]
 
     def render(self, template: str, **context: Any) -> str:
-        return self.environment.get_template(template).render(**context)
+        try:
+            return self.environment.get_template(template).render(**context)
+        except jinja2.TemplateError as error:
+            where = f" ({error.filename}:{error.lineno})" if getattr(error, "lineno", None) else ""
+            raise RenderError(f"layout {template}{where}: {error.message or error}") from error
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that refuses templates whose real path (symbolic links followed) leaves its folders."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        pieces = split_template_path(template)
+        for root in self.searchpath:
+            candidate = Path(root, *pieces)
+            if candidate.is_file():
+                if not is_inside(candidate, (Path(root).resolve(),)):
+                    raise jinja2.TemplateNotFound(f"{template} (a link out of {root})")
+                break
+        return super().get_source(environment, template)
 
 
 def make_renderer(book_dir: Path) -> Renderer:
@@ -46,8 +53,8 @@ def make_renderer(book_dir: Path) -> Renderer:
     user = book_dir / "layouts"
     search = [user, builtin] if user.is_dir() else [builtin]
     loader = jinja2.ChoiceLoader([
-        jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(builtin))}),
-        jinja2.FileSystemLoader([str(path) for path in search]),
+        jinja2.PrefixLoader({"builtin": ConfinedLoader(str(builtin))}),
+        ConfinedLoader([str(path) for path in search]),
     ])
     environment = jinja2.Environment(
         loader=loader,

@@ -13,16 +13,13 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .resources import is_inside
+
 MAX_RESOURCE_BYTES = 20_000_000
 
 
 class RefusedResource(ValueError):
     """A resource outside the sandbox; WeasyPrint turns it into a warning we collect."""
-
-
-def is_inside(path: Path, roots: tuple[Path, ...]) -> bool:
-    resolved = path.resolve()
-    return any(resolved == root or root in resolved.parents for root in roots)
 
 
 class SandboxedFetcher(URLFetcher):

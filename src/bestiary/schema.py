@@ -42,6 +42,13 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
+def _is_unprintable(character: str) -> bool:
+    # What XML 1.0 (and so XHTML and the EPUB) cannot carry, tab and newline aside.
+    code = ord(character)
+    return (code < 0x20 and character not in "\t\n") or 0x7F <= code < 0xA0 or code in (0xFFFE, 0xFFFF) \
+        or 0xD800 <= code <= 0xDFFF
+
+
 class Spec:
     def check(self, value: Any, key_path: KeyPath, report: Reporter) -> Any:
         raise NotImplementedError
@@ -61,6 +68,11 @@ class Text(Spec):
         cleaned = value.strip()
         if not cleaned:
             report(key_path, errors.BAD_VALUE, "expected text, found an empty string")
+            return None
+        unprintable = next((c for c in cleaned if _is_unprintable(c)), None)
+        if unprintable is not None:
+            report(key_path, errors.BAD_VALUE,
+                   f"expected printable text, found the control character U+{ord(unprintable):04X}")
             return None
         if cleaned.startswith("TODO"):
             report(key_path, errors.BAD_VALUE, f"expected your own text, found the placeholder {describe(cleaned)}")

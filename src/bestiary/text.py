@@ -1,12 +1,13 @@
 """Markdown to safe HTML: inline emphasis in record fields, block Markdown in chapters.
 
 Raw HTML is never interpreted (markdown-it escapes it as text). Record fields
-allow only emphasis, strong and code; chapters allow block Markdown, and their
-links and images are left to the sandboxed URL fetcher and the layouts.
+allow only emphasis, strong and code; chapters allow block Markdown whose links
+go to the web or an address only (checked in `records`), and no images.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -43,3 +44,40 @@ def plain_text(text: str) -> str:
         for child in (token.children or [])
         if child.type in ("text", "code_inline")
     )
+
+
+ALLOWED_LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+@dataclass(frozen=True)
+class Reference:
+    kind: str  # "link" or "image"
+    target: str
+    line: int  # 1-based, within the Markdown text
+
+
+def references(text: str) -> list[Reference]:
+    """Every link and image target in block Markdown, with the line of its paragraph."""
+    found: list[Reference] = []
+    for token in _reference_parser().parse(text):
+        line = token.map[0] + 1 if token.map else 1
+        for child in token.children or []:
+            if child.type == "link_open":
+                found.append(Reference("link", str(child.attrs.get("href", "")), line))
+            elif child.type == "image":
+                found.append(Reference("image", str(child.attrs.get("src", "")), line))
+    return found
+
+
+def is_allowed_link(target: str) -> bool:
+    """Chapters may link out to the web or to an address; nothing else (files, paths, scripts)."""
+    return target.lower().startswith(ALLOWED_LINK_SCHEMES)
+
+
+@lru_cache(maxsize=1)
+def _reference_parser() -> MarkdownIt:
+    # Same grammar as the renderer, but with images on and every scheme parsed as a link
+    # (the renderer drops file: and javascript: links to text), so that all can be found and refused.
+    parser = MarkdownIt("commonmark", {"html": False})
+    parser.validateLink = lambda url: True
+    return parser

@@ -1,0 +1,55 @@
+"""Our fonts, and only ours.
+
+`isolate_fontconfig` points fontconfig at the `fonts/` folder alone, before
+WeasyPrint loads Pango, so no system font can stand in for a missing glyph.
+`missing_glyphs` finds the characters none of our fonts can show, so the
+build can warn, naming the record and field, instead of printing boxes silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+
+def isolate_fontconfig(fonts: Path) -> None:
+    """Make fontconfig see only `fonts` (must run before Pango is loaded)."""
+    fonts = fonts.resolve()
+    key = hashlib.sha256(str(fonts).encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"bestiary-fontconfig-{os.getuid()}-{key}"
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "fonts.conf"
+    text = (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><dir>{fonts}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>\n"
+    )
+    if not config.is_file() or config.read_text(encoding="utf-8") != text:
+        config.write_text(text, encoding="utf-8")
+    os.environ["FONTCONFIG_FILE"] = str(config)
+
+
+@lru_cache(maxsize=4)
+def covered_characters(fonts: Path) -> frozenset[int]:
+    """Every code point that at least one of our fonts maps to a glyph."""
+    covered: set[int] = set()
+    for path in sorted(fonts.glob("*.otf")) + sorted(fonts.glob("*.ttf")):
+        with TTFont(path, lazy=True) as font:
+            covered.update(font.getBestCmap() or {})
+    return frozenset(covered)
+
+
+def _needs_glyph(character: str) -> bool:
+    # Spaces, controls and format characters (zero-width joiners, marks of direction) draw nothing.
+    return unicodedata.category(character)[0] not in ("Z", "C")
+
+
+def missing_glyphs(text: str, fonts: Path) -> str:
+    """The characters of `text` that none of our fonts can show, each once, in order."""
+    covered = covered_characters(fonts)
+    return "".join(dict.fromkeys(c for c in text if ord(c) not in covered and _needs_glyph(c)))

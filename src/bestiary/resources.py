@@ -1,0 +1,24 @@
+"""Where the built-in layouts and fonts live: inside the wheel, or at the top of a source checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def resources_dir() -> Path:
+    packaged = Path(__file__).parent / "_resources"
+    return packaged if (packaged / "layouts").is_dir() else Path(__file__).resolve().parents[2]
+
+
+def builtin_layouts_dir() -> Path:
+    return resources_dir() / "layouts"
+
+
+def fonts_dir() -> Path:
+    return resources_dir() / "fonts"
+
+
+def is_inside(path: Path, roots: tuple[Path, ...]) -> bool:
+    """Whether `path`, with every `..` and symbolic link resolved, lies under one of `roots`."""
+    resolved = path.resolve()
+    return any(resolved == root or root in resolved.parents for root in roots)

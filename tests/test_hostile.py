@@ -1,0 +1,134 @@
+"""The hostile-input catalogue: whatever a record holds, the outputs show it as text, whole and in bounds."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from bestiary import build
+from conftest import record, write_book
+from helpers import epub_texts, epub_visible_text, epubcheck, pdf_text, rendered_field_guide
+
+pytestmark = pytest.mark.slow
+
+INJECTIONS = ("<script>alert(1)</script>", "{{ 7*7 }}", "{% if true %}yes{% endif %}", "&amp; &lt;")
+SKIPPED_KEYS = {"time", "role", "currency"}  # values with a fixed grammar
+
+
+def poison(value, payload: str, key: str | None = None):
+    """Append `payload` to every free-text string of a record."""
+    if isinstance(value, str) and key not in SKIPPED_KEYS:
+        return f"{value} {payload}"
+    if isinstance(value, dict):
+        return {k: poison(v, payload, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [poison(item, payload, key) for item in value]
+    return value
+
+
+def two_record_book(tmp_path: Path, alpha: dict, beta: dict | None = None) -> Path:
+    return write_book(tmp_path / "project", {
+        "01-first": {"alpha-analyst": alpha},
+        "02-second": {"beta-boss": beta or record("Beta Boss", [{"role": "alpha-analyst", "match": 80}])},
+    })
+
+
+@pytest.mark.parametrize("payload", INJECTIONS)
+def test_markup_and_template_injection_is_shown_literally(tmp_path: Path, payload: str):
+    alpha = poison(record("Alpha Analyst", [{"role": "beta-boss", "match": 90}]), payload)
+    book = two_record_book(tmp_path, alpha)
+    build(book, tmp_path / "dist", ["pdf", "epub"])
+    text = pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
+    # the summary, title, every list item and description: at least twenty fields carry it
+    assert text.count(payload) >= 20, text
+    visible = epub_visible_text(tmp_path / "dist" / "a-small-bestiary.epub")
+    assert visible.count(payload) >= 20
+    for content in epub_texts(tmp_path / "dist" / "a-small-bestiary.epub").values():
+        root = etree.fromstring(content.encode("utf-8"))
+        assert not root.findall(".//{http://www.w3.org/1999/xhtml}script")
+    if payload == "{{ 7*7 }}":
+        assert "49" not in visible
+
+
+def test_very_long_words_and_titles_stay_on_the_page(tmp_path: Path):
+    long_word = "Synergy" * 40
+    alpha = record("Chief " + "Overpromising" * 12 + " Officer", [{"role": "beta-boss", "match": 90}])
+    alpha["org_chart"][1] = alpha["title"]
+    alpha["encounter"] = f"Say {long_word} and leave."
+    alpha["aliases"] = ["Supercalifragilistic" * 6]
+    alpha["jd_autopsy"][0]["illusion"] = "Owns " + long_word
+    alpha["salary"]["market_average"] = 999_999_999
+    book = two_record_book(tmp_path, alpha)
+    document, warnings = rendered_field_guide(book)
+    assert not warnings
+    for number, page in enumerate(document.pages, start=1):
+        for box in page._page_box.descendants():
+            if type(box).__name__ == "TextBox" and box.text.strip():
+                assert box.position_x >= -0.5, (number, box.text)
+                assert box.position_x + box.width <= page.width + 0.5, (number, box.text[:40], box.width)
+
+
+def test_huge_lists_keep_every_item_across_page_breaks(tmp_path: Path):
+    alpha = record("Alpha Analyst", [{"role": "beta-boss", "match": 90}])
+    alpha["metrics"] = [{"name": f"Metric M{i:03d}", "description": f"Measure number D{i:03d}."} for i in range(120)]
+    alpha["habitat"] = [f"Habitat H{i:03d}" for i in range(20)]
+    alpha["aliases"] = [f"Alias A{i:03d}" for i in range(20)]
+    alpha["burn_ward"] = [{"quote": f"Complaint C{i:03d} about everything."} for i in range(150)]
+    alpha["day_in_the_life"] = [
+        {"time": f"{h:02d}:{m:02d} - {h:02d}:{m + 29:02d}", "title": f"Slot S{h:02d}{m:02d}", "description": "Waits."}
+        for h in range(24) for m in (0, 30)
+    ][:48]
+    book = two_record_book(tmp_path, alpha)
+    build(book, tmp_path / "dist", ["pdf", "epub"])
+    text = pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
+    visible = epub_visible_text(tmp_path / "dist" / "a-small-bestiary.epub")
+    tokens = ([f"M{i:03d}" for i in range(120)] + [f"D{i:03d}" for i in range(120)] + [f"H{i:03d}" for i in range(20)]
+              + [f"A{i:03d}" for i in range(20)] + [f"C{i:03d}" for i in range(150)]
+              + [f"S{h:02d}{m:02d}" for h in range(24) for m in (0, 30)])
+    for token in tokens:
+        assert token in text, token
+        assert token in visible, token
+
+
+def test_unicode_the_fonts_lack_is_named_in_a_warning(tmp_path: Path):
+    alpha = record("Alpha Analyst", [{"role": "beta-boss", "match": 90}])
+    alpha["aliases"] = ["Caf\u00e9 Lead", "\u7ba1\u7406\u8005",
+                        "\u0645\u062f\u064a\u0631 \u0627\u0644\u0645\u0634\u0631\u0648\u0639",
+                        "Launch Lead \U0001F680", "Re\u0301sume\u0301 Reader", "Zero\u200bWidth\u200dJoiner"]
+    book = two_record_book(tmp_path, alpha)
+    result = build(book, tmp_path / "dist", ["pdf", "epub"])
+    warnings = "\n".join(result.warnings)
+    assert "alpha-analyst.yaml" in warnings
+    assert "W501 aliases[1]:" in warnings and "U+7BA1" in warnings          # CJK
+    assert "W501 aliases[2]:" in warnings and "U+0645" in warnings          # Arabic
+    assert "W501 aliases[3]:" in warnings and "U+1F680" in warnings         # emoji
+    assert "aliases[0]" not in warnings and "aliases[4]" not in warnings    # Latin with combining marks
+    assert "aliases[5]" not in warnings                                     # zero-width characters draw nothing
+    visible = epub_visible_text(tmp_path / "dist" / "a-small-bestiary.epub")
+    assert "\u7ba1\u7406\u8005" in visible and "\u0645\u062f\u064a\u0631" in visible
+    fatals, errors, epub_warnings, output = epubcheck(tmp_path / "dist" / "a-small-bestiary.epub")
+    assert (fatals, errors, epub_warnings) == (0, 0, 0), output
+
+
+@pytest.mark.parametrize("percent, salary, currency, printed", [
+    (0, 1, "USD", "$1"),
+    (100, 999_999_999, "USD", "$999,999,999"),
+    (50, 48_000, "EUR", "\u20ac48,000"),
+    (99, 12_000_000, "JPY", "\u00a512,000,000"),
+    (1, 150_000, "CHF", "CHF 150,000"),
+])
+def test_extreme_numbers_and_other_currencies(tmp_path: Path, percent: int, salary: int, currency: str,
+                                              printed: str):
+    alpha = record("Alpha Analyst", [{"role": "beta-boss", "match": 0}])
+    alpha["flight_risk"]["percent"] = percent
+    alpha["salary"] = {**alpha["salary"], "market_average": salary, "currency": currency}
+    beta = copy.deepcopy(record("Beta Boss", [{"role": "alpha-analyst", "match": 100}]))
+    book = two_record_book(tmp_path, alpha, beta)
+    result = build(book, tmp_path / "dist", ["pdf"])
+    assert not result.warnings
+    text = pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
+    assert printed in text
+    assert f"FLIGHT RISK: {percent}%" in text.upper()

@@ -1,0 +1,135 @@
+"""Rendering reads nothing outside the book, layouts and fonts, and never the network."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from bestiary import build
+from bestiary.errors import BuildError, RenderError
+from conftest import assert_input_error, run_cli, write_book
+from helpers import epub_texts, pdf_text
+
+SECRET = "TOP-SECRET-7f3a9c"
+BUILTIN_FONTS_CSS = (Path(__file__).resolve().parents[1] / "layouts" / "print" / "fonts.css").read_text()
+
+
+@pytest.fixture
+def server():
+    """A local HTTP server that records every request it gets."""
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(SECRET.encode())
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", requests
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "outside" / "secret.txt"
+    path.parent.mkdir()
+    path.write_text(SECRET, encoding="utf-8")
+    return path
+
+
+def test_chapter_images_and_file_links_are_refused(tmp_path: Path, server, secret: Path):
+    url, requests = server
+    book = write_book(tmp_path / "project")
+    (book / "chapters" / "00-foreword.md").write_text(
+        "---\ntitle: Foreword\n---\n"
+        f"An image: ![x]({url}/image.png)\n\n"
+        f"A local file: ![y](file://{secret})\n\n"
+        f"A link to a file: [z](file://{secret})\n\n"
+        "A relative escape: [w](../../../outside/secret.txt)\n\n"
+        f"A web link is fine: [site]({url}/page)\n", encoding="utf-8")
+    result = run_cli("build", "--book", str(book), "--out", str(tmp_path / "dist"))
+    assert_input_error(result, "00-foreword.md:4:1: E401 body:", "found an image of")
+    assert_input_error(result, "00-foreword.md:6:1: E401 body:", "found an image of 'file://")
+    assert_input_error(result, "00-foreword.md:8:1: E401 body:", "found a link to 'file://")
+    assert_input_error(result, "00-foreword.md:10:1: E401 body:", "found a link to '../../../outside/secret.txt'")
+    assert "page" not in " ".join(line for line in result.stderr.splitlines() if "E401" in line and ":12:" in line)
+    assert requests == []
+    assert not (tmp_path / "dist").exists()
+
+
+def test_hostile_user_layouts_read_nothing_outside(tmp_path: Path, server, secret: Path):
+    url, requests = server
+    book = write_book(tmp_path / "project")
+    layouts = book / "layouts" / "print"
+    layouts.mkdir(parents=True)
+    (book / "layouts" / "print" / "fonts.css").write_text(
+        BUILTIN_FONTS_CSS
+        + f'@import url("{url}/imported.css");\n'
+        + f'@font-face {{ font-family: "Stolen"; src: url("file://{secret}"); }}\n'
+        + '.cover { background: url("../../../outside/secret.txt"); }\n'
+        + f'.half-title {{ background: url("{url}/background.png"); }}\n', encoding="utf-8")
+    (layouts / "field-guide.html.j2").write_text(
+        '{% extends "builtin/print/field-guide.html.j2" %}\n'
+        "{% block head_extra %}"
+        f'<link rel="stylesheet" href="{url}/style.css"/>'
+        f'<link rel="stylesheet" href="file://{secret}"/>'
+        f'<script src="{url}/script.js"></script>'
+        "{% endblock %}\n", encoding="utf-8")
+    os.symlink(secret, book / "linked-secret.png")
+    (book / "chapters" / "00-foreword.md").write_text("---\ntitle: Foreword\n---\nPlain.\n", encoding="utf-8")
+    result = build(book, tmp_path / "dist", ["pdf", "epub"])
+    assert requests == []
+    refused = " ".join(result.warnings)
+    assert "refused by the sandbox" in refused and "secret.txt" in refused
+    assert SECRET not in pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
+    assert all(SECRET not in text for text in epub_texts(tmp_path / "dist" / "a-small-bestiary.epub").values())
+
+
+def test_a_template_linked_out_of_the_layouts_is_refused(tmp_path: Path, secret: Path):
+    book = write_book(tmp_path / "project")
+    (book / "layouts" / "print").mkdir(parents=True)
+    os.symlink(secret, book / "layouts" / "print" / "fonts.css")
+    with pytest.raises(RenderError, match="fonts.css"):
+        build(book, tmp_path / "dist", ["pdf"])
+    result = run_cli("build", "pdf", "--book", str(book), "--out", str(tmp_path / "dist"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert SECRET not in result.stderr + result.stdout
+
+
+def test_a_record_linked_out_of_the_book_is_refused(tmp_path: Path, secret: Path):
+    book = write_book(tmp_path / "project")
+    os.symlink(secret, book / "chapters" / "01-first" / "stolen.yaml")
+    with pytest.raises(BuildError) as caught:
+        build(book, tmp_path / "dist", ["pdf"])
+    assert any("symbolic link leading outside" in d.message for d in caught.value.diagnostics)
+    assert SECRET not in str(caught.value)
+
+
+def test_record_text_that_looks_like_a_url_or_path_is_only_text(tmp_path: Path, server, secret: Path, make_record):
+    url, requests = server
+    hostile = make_record("Alpha Analyst", [{"role": "beta-boss", "match": 90}])
+    hostile["encounter"] = f"![img]({url}/x.png) [link](file://{secret}) <img src='{url}/y.png'/> ../../../etc/passwd"
+    hostile["summary"] = f'<link rel="stylesheet" href="{url}/z.css"/> url({url}/w.png)'
+    book = write_book(tmp_path / "project", {
+        "01-first": {"alpha-analyst": hostile},
+        "02-second": {"beta-boss": make_record("Beta Boss")},
+    })
+    build(book, tmp_path / "dist", ["pdf", "epub", "dossiers"])
+    assert requests == []
+    text = pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
+    assert "![img](" in text and "<img src=" in text and "../../../etc/passwd" in text
+    cover = pdf_text(tmp_path / "dist" / "dossiers" / "alpha-analyst.pdf")  # where the summary is shown
+    assert '<link rel="stylesheet"' in cover
+    assert SECRET not in text + cover
