@@ -74,10 +74,8 @@ class _Job:
         self.staged.add(path, data)
         self.written.append(Written(path, kind, len(data), pages))
 
-    def field_guide_pdf(self, variant: str | None, keep: bool) -> None:
-        config = self.book.config
+    def field_guide_pdf(self, options: PdfOptions, keep: bool) -> None:
         self.report(0, 1, "field guide PDF")
-        options = PdfOptions(config.page_size, config.bleed, config.crop_marks, variant)
         rendered = render_field_guide(self.guide, self.renderer, options, self.roots, self.created.isoformat())
         self.warnings += rendered.warnings
         if keep:
@@ -101,12 +99,14 @@ class _Job:
 
 def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
           targets: Iterable[str] = TARGETS, *, slugs: Iterable[str] | None = None,
-          paper: str | None = None, pdf_variant: str | None = None,
+          paper: str | None = None, pdf_variant: str | None = None, page_size: str | None = None,
+          bleed: str | None = None, crop_marks: bool | None = None,
           progress: Progress | None = None) -> BuildResult:
     """Build `targets` from `book_dir` into `out_dir`.
 
-    Raises `BuildError` for invalid input and `ValueError` for a bad request
-    (unknown target, slug or paper) before rendering anything, and
+    Print options left as None come from `book.yaml`. Raises `BuildError` for
+    invalid input and `ValueError` for a bad request (unknown target, slug,
+    paper or print option) before rendering anything, and
     `RenderError` when rendering fails. Outputs are renamed into place only
     when all of them are ready: a failed or interrupted build changes nothing.
     """
@@ -120,13 +120,17 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     paper = paper or book.config.dossier_paper
     if paper not in PAPER_SIZES:
         raise ValueError(f"unknown paper {paper!r}; expected {' or '.join(PAPER_SIZES)}")
+    config = book.config
+    options = PdfOptions(page_size or config.page_size, bleed or config.bleed,
+                         config.crop_marks if crop_marks is None else crop_marks, pdf_variant)
+    options.check()
     remove_litter(out_dir)
     with StagedOutputs() as staged:
         job = _Job(book, field_guide(book), make_renderer(book_dir), sandbox_roots(book_dir), out_dir,
                    build_time(), staged, progress or (lambda done, total, label: None),
                    warnings=[str(diagnostic) for diagnostic in book.warnings])
         if "pdf" in targets:
-            job.field_guide_pdf(pdf_variant, keep=True)
+            job.field_guide_pdf(options, keep=True)
         if "epub" in targets:
             job.epub()
         if "dossiers" in targets:

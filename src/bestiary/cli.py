@@ -83,9 +83,16 @@ def _run_build(targets, book_dir: Path, out_dir: Path, **options) -> None:
 @OUT_OPTION
 @click.option("--variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default=None,
               help="A PDF variant for the field guide: tagged (pdf/ua-1) or archival (pdf/a-3b).")
-def build_command(target: str | None, book_dir: Path, out_dir: Path, variant: str | None) -> None:
+@click.option("--page-size", default=None,
+              help="Field guide page size, e.g. '4.5in 7in' or a5 (default from book.yaml).")
+@click.option("--bleed", default=None, help="Bleed for the printer, e.g. 3mm (default from book.yaml).")
+@click.option("--crop-marks/--no-crop-marks", default=None,
+              help="Crop marks for the printer (default from book.yaml).")
+def build_command(target: str | None, book_dir: Path, out_dir: Path, variant: str | None, page_size: str | None,
+                  bleed: str | None, crop_marks: bool | None) -> None:
     """Build everything, or one TARGET: pdf, epub or dossiers."""
-    _run_build((target,) if target else TARGETS, book_dir, out_dir, pdf_variant=variant)
+    _run_build((target,) if target else TARGETS, book_dir, out_dir, pdf_variant=variant, page_size=page_size,
+               bleed=bleed, crop_marks=crop_marks)
 
 
 @main.command("check")

@@ -15,7 +15,8 @@ from .money import is_currency
 PAPER_SIZES = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
 
 _LENGTH = r"\d+(\.\d+)?(mm|cm|in|pt|px)"
-_PAGE_SIZE = re.compile(rf"^({_LENGTH}\s+{_LENGTH}|a4|a5|a6|b5|letter)$", re.IGNORECASE)
+LENGTH = re.compile(_LENGTH)
+PAGE_SIZE = re.compile(rf"^({_LENGTH}\s+{_LENGTH}|a4|a5|a6|b5|letter)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ BOOK_SCHEMA = schema.Mapping({
     "flight_risk_bands": schema.Key(schema.ListOf(_BAND, 1, 10)),
     "field_guide": schema.Key(schema.Mapping({
         "page_size": schema.Key(schema.Pattern(
-            lambda s: _PAGE_SIZE.match(s) is not None,
+            lambda s: PAGE_SIZE.match(s) is not None,
             "a CSS page size such as '4.5in 7in' or a5"), required=False, default="4.5in 7in"),
         "bleed": schema.Key(schema.Pattern(
             lambda s: re.fullmatch(_LENGTH, s) is not None, "a length such as 3mm"),

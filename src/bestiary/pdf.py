@@ -20,6 +20,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
 from weasyprint.text.fonts import FontConfiguration
 
+from .config import LENGTH, PAGE_SIZE
 from .context import FieldGuide, Links
 from .errors import RenderError
 from .render import Renderer
@@ -38,6 +39,15 @@ class PdfOptions:
     bleed: str = "0mm"
     crop_marks: bool = False
     variant: str | None = None  # one of PDF_VARIANTS
+
+    def check(self) -> None:
+        """Refuse values that would reach the stylesheet unchecked (they come from the command line too)."""
+        if not PAGE_SIZE.match(self.page_size):
+            raise ValueError(f"expected a page size such as '4.5in 7in' or a5, found {self.page_size!r}")
+        if not LENGTH.fullmatch(self.bleed):
+            raise ValueError(f"expected a bleed such as 3mm, found {self.bleed!r}")
+        if self.variant not in (None, *PDF_VARIANTS):
+            raise ValueError(f"expected a PDF variant among {', '.join(PDF_VARIANTS)}, found {self.variant!r}")
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,8 @@ def anchor_pages(document: weasyprint.Document) -> dict[str, int]:
 
 def set_page_labels(data: bytes, body_start: int) -> bytes:
     """Roman labels for the front matter (i, ii, …), arabic from 1 for the body."""
+    # WeasyPrint's PDF/A trailer understates /Size; pypdf says so on reading and writes a correct one.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     last = len(writer.pages) - 1
     if body_start > 0:
