@@ -16,7 +16,8 @@ from markupsafe import Markup
 
 @lru_cache(maxsize=1)
 def _inline_parser() -> MarkdownIt:
-    return MarkdownIt("zero", {"html": False}).enable(["emphasis", "backticks", "escape", "entity"])
+    # No "entity" rule: &amp; in a record is shown as typed, like any other markup.
+    return MarkdownIt("zero", {"html": False}).enable(["emphasis", "backticks", "escape"])
 
 
 @lru_cache(maxsize=1)
