@@ -64,7 +64,7 @@ def rendered_field_guide(book_dir: Path):
     book = load_book(book_dir)
     html = make_renderer(book_dir).render(
         "print/field-guide.html.j2", guide=field_guide(book), book=book, created="2026-01-01T00:00:00+00:00",
-        ref_label=lambda role: None, **Links().template_functions())
+        ref_label=lambda role: None, page_breaks={}, page_of=lambda anchor: "", **Links().template_functions())
     _, document, warnings = render_pdf(html, sandbox_roots(book_dir),
                                        extra_css=f"@page {{ size: {book.config.page_size}; }}")
     return document, warnings

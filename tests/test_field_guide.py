@@ -167,7 +167,7 @@ def names_of(font_file: bytes) -> set[str]:
 
 def test_every_font_is_embedded_and_ours(guide):
     reader, _ = guide
-    ours = [names_of(path.read_bytes()) for path in fonts_dir().glob("*.otf")]
+    ours = [names_of(path.read_bytes()) for path in [*fonts_dir().glob("*.otf"), *fonts_dir().glob("*.ttf")]]
     seen: set[str] = set()
     for page in reader.pages:
         for font in page["/Resources"].get("/Font", {}).values():

@@ -15,11 +15,12 @@ from pathlib import Path
 
 from .config import PAPER_SIZES
 from .context import FieldGuide, field_guide
+from .cover import cover_png
 from .dossier import dossier_file_name, render_dossier
 from .epub import render_epub
 from .model import Book, load_book
 from .outputs import StagedOutputs, remove_litter
-from .pdf import PdfOptions, render_field_guide
+from .pdf import PdfOptions, RenderedPdf, render_field_guide
 from .render import Renderer, make_renderer
 from .resources import builtin_layouts_dir, fonts_dir
 
@@ -74,16 +75,19 @@ class _Job:
         self.staged.add(path, data)
         self.written.append(Written(path, kind, len(data), pages))
 
-    def field_guide_pdf(self, options: PdfOptions, keep: bool) -> None:
+    def field_guide_pdf(self, options: PdfOptions, keep: bool) -> RenderedPdf:
         self.report(0, 1, "field guide PDF")
         rendered = render_field_guide(self.guide, self.renderer, options, self.roots, self.created.isoformat())
         self.warnings += rendered.warnings
         if keep:
             self.stage(self.out_dir / f"{self.book.slug}.pdf", rendered.data, "field guide", rendered.page_count)
+        return rendered
 
-    def epub(self) -> None:
+    def epub(self, print_edition: RenderedPdf) -> None:
+        """The EPUB follows the print edition: its page-list and its cover come from that render."""
         self.report(0, 1, "EPUB")
-        result = render_epub(self.guide, self.renderer, self.created)
+        result = render_epub(self.guide, self.renderer, self.created, print_edition.pagination,
+                             cover_png(print_edition.data))
         self.stage(self.out_dir / f"{self.book.slug}.epub", result.data, "EPUB", None)
 
     def dossiers(self, slugs: list[str], paper: str) -> None:
@@ -129,10 +133,11 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
         job = _Job(book, field_guide(book), make_renderer(book_dir), sandbox_roots(book_dir), out_dir,
                    build_time(), staged, progress or (lambda done, total, label: None),
                    warnings=[str(diagnostic) for diagnostic in book.warnings])
-        if "pdf" in targets:
-            job.field_guide_pdf(options, keep=True)
+        if "pdf" in targets or "epub" in targets:
+            # the EPUB needs the print pages even when the PDF itself is not wanted
+            print_edition = job.field_guide_pdf(options, keep="pdf" in targets)
         if "epub" in targets:
-            job.epub()
+            job.epub(print_edition)
         if "dossiers" in targets:
             job.dossiers(wanted, paper)
     return BuildResult(tuple(job.written), tuple(dict.fromkeys(job.warnings)))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .diagrams import OrgChart, org_chart
 from .model import SECTIONS, Book, Chapter, Role, resolve_related
-from .text import plain_text
+from .text import Block, markdown_blocks, plain_text
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,10 @@ class FieldGuide:
     book: Book
     specimens: tuple[Specimen, ...]
     index: TaxonomyIndex
+    chapter_blocks: dict[str, tuple[Block, ...]]
+
+    def blocks_of(self, chapter: Chapter) -> tuple[Block, ...]:
+        return self.chapter_blocks[chapter.slug]
 
     def specimens_of(self, chapter: Chapter) -> tuple[Specimen, ...]:
         return tuple(s for s in self.specimens if s.chapter.slug == chapter.slug)
@@ -117,7 +121,8 @@ class FieldGuide:
 def field_guide(book: Book) -> FieldGuide:
     """Everything the field guide (and the EPUB, which shares its structure) shows."""
     all_specimens = specimens(book)
-    return FieldGuide(book, all_specimens, taxonomy_index(book, all_specimens))
+    blocks = {chapter.slug: markdown_blocks(chapter.body_markdown, chapter.anchor) for chapter in book.chapters}
+    return FieldGuide(book, all_specimens, taxonomy_index(book, all_specimens), blocks)
 
 
 @dataclass(frozen=True)
@@ -145,3 +150,66 @@ class Links:
 
     def template_functions(self) -> dict:
         return {"link_for": self.to_role, "link_for_chapter": self.to_chapter}
+
+
+INDEX_ANCHOR = "taxonomy-index"
+
+
+def epub_documents(book: Book) -> dict[str, str]:
+    """Document anchor → its EPUB file. Every id is its document's anchor, alone or followed by "--…"
+    (slugs never hold "--"); ids of print-only parts (cover, contents) have no document here."""
+    links = Links(split=True)
+    documents = {INDEX_ANCHOR: "index.xhtml"}
+    documents.update({chapter.anchor: links.chapter_file(chapter) for chapter in book.chapters})
+    documents.update({role.anchor: links.role_file(role) for role in book.roles})
+    return documents
+
+
+def document_anchor(anchor: str) -> str:
+    return anchor.split("--", 1)[0]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Where the print edition's pages fall: each page's label, and the ids that begin on it, in order."""
+
+    labels: tuple[str, ...]
+    anchors_by_page: tuple[tuple[str, ...], ...]
+
+
+def page_breaks(book: Book, pagination: Pagination) -> dict[str, tuple[str, ...]]:
+    """Anchor id → labels of the print pages that begin just before it, for the body pages.
+
+    A page marker goes at the first element the EPUB shares that begins on that page; a page
+    that begins and ends inside one element is marked just before the next element that begins.
+    Front matter (roman folios) has no counterpart in the EPUB and is not marked.
+    """
+    documents = epub_documents(book)
+    breaks: dict[str, list[str]] = defaultdict(list)
+    waiting: list[str] = []
+    for label, anchors in zip(pagination.labels, pagination.anchors_by_page, strict=True):
+        if not label.isdigit():
+            continue
+        waiting.append(label)
+        first = next((anchor for anchor in anchors if document_anchor(anchor) in documents), None)
+        if first is not None:
+            breaks[first] += waiting
+            waiting = []
+    return {anchor: tuple(labels) for anchor, labels in breaks.items()}
+
+
+def page_list(book: Book, breaks: dict[str, tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
+    """(label, href) for the EPUB navigation's page-list, in page order."""
+    documents = epub_documents(book)
+    entries = [(label, f"{documents[document_anchor(anchor)]}#page-{label}")
+               for anchor, labels in breaks.items() for label in labels]
+    return tuple(sorted(entries, key=lambda entry: int(entry[0])))
+
+
+def print_pages(pagination: Pagination) -> dict[str, str]:
+    """Anchor id → the folio of the print page it begins on (the EPUB index cites print pages)."""
+    pages: dict[str, str] = {}
+    for label, anchors in zip(pagination.labels, pagination.anchors_by_page, strict=True):
+        for anchor in anchors:
+            pages.setdefault(anchor, label)
+    return pages

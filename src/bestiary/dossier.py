@@ -37,7 +37,7 @@ def render_dossier(book: Book, specimen: Specimen, renderer: Renderer, paper: st
         raise ValueError(f"unknown paper {paper!r}")
     html = renderer.render(
         "print/dossier.html.j2", book=book, specimen=specimen, created=created,
-        issued=created[:10],
+        issued=created[:10], page_breaks={},
         link_for=lambda role: None,
         ref_label=lambda role: f"(dossier {dossier_file_name(role.slug)})",
     )

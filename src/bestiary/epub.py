@@ -16,16 +16,18 @@ from dataclasses import dataclass
 
 from ebooklib import epub
 
-from .context import FieldGuide, Links
+from .context import INDEX_ANCHOR, FieldGuide, Links, Pagination, page_breaks, page_list, print_pages
+from .model import Book
 from .render import Renderer
 from .resources import fonts_dir
 
 EPUB_FONTS = (
-    "CourierPrime-Regular.otf", "CourierPrime-Bold.otf", "CourierPrime-Italic.otf",
-    "CourierPrime-BoldItalic.otf", "Inter-Regular.otf", "Inter-Italic.otf", "Inter-Bold.otf",
+    "CourierPrime-Regular.ttf", "CourierPrime-Bold.ttf", "CourierPrime-Italic.ttf",
+    "CourierPrime-BoldItalic.ttf", "Inter-Regular.otf", "Inter-Italic.otf", "Inter-Bold.otf",
     "Inter-Black.otf", "EBGaramond-Regular.otf", "EBGaramond-Italic.otf", "EBGaramond-Bold.otf",
 )
 XHTML = "application/xhtml+xml"
+FONT_TYPES = {"otf": "font/otf", "ttf": "font/ttf"}
 
 
 @dataclass(frozen=True)
@@ -41,40 +43,56 @@ def _document(uid: str, file_name: str, content: str, properties: tuple[str, ...
     return item
 
 
-def render_epub(guide: FieldGuide, renderer: Renderer, created: datetime.datetime,
-                page_list: tuple[tuple[str, str], ...] = ()) -> RenderedEpub:
+ACCESSIBILITY = (
+    ("schema:accessMode", "textual"),
+    ("schema:accessMode", "visual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "index"),
+    ("schema:accessibilityFeature", "pageNavigation"),
+    ("schema:accessibilityFeature", "printPageNumbers"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityFeature", "alternativeText"),
+    ("schema:accessibilityFeature", "displayTransformability"),
+    ("schema:accessibilityHazard", "none"),
+    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
+)
+SUMMARY = ("Reflowable text with a navigable table of contents, an index, and page numbers of the print "
+           "edition. Every org chart, gauge and image has a text alternative; decorative stamps and "
+           "banners are hidden from assistive technology. No hazards.")
+
+
+def render_epub(guide: FieldGuide, renderer: Renderer, created: datetime.datetime, pagination: Pagination,
+                cover: bytes) -> RenderedEpub:
+    """The EPUB package: `pagination` (from the print render) places its page-list, `cover` is a PNG."""
     book = guide.book
-    config = book.config
     links = Links(split=True)
-    common = {"book": book, "guide": guide, "ref_label": lambda role: None,
-              **links.template_functions()}
+    breaks = page_breaks(book, pagination)
+    folios = print_pages(pagination)
+    common = {"book": book, "guide": guide, "ref_label": lambda role: None, "page_breaks": breaks,
+              "page_of": lambda anchor: folios.get(anchor, ""), **links.template_functions()}
 
     package = epub.EpubBook()
-    package.set_identifier(config.identifier)
-    package.set_title(config.title)
-    package.set_language(config.language)
-    for author in config.authors:
-        package.add_author(author)
-    package.add_metadata("DC", "publisher", config.publisher)
-    package.add_metadata("DC", "date", config.date.isoformat())
-    if config.subtitle:
-        package.add_metadata("DC", "description", config.subtitle)
-    for keyword in config.keywords:
-        package.add_metadata("DC", "subject", keyword)
-    # ebooklib adds an EPUB 2 generator <meta>; drop it, the package is EPUB 3.
-    package.metadata.get(epub.NAMESPACES["OPF"], {}).pop("generator", None)
-
+    _describe(package, book, created)
     package.add_item(epub.EpubItem(uid="style", file_name="styles/epub.css", media_type="text/css",
                                    content=renderer.render("epub/style.css.j2").encode("utf-8")))
     for font in EPUB_FONTS:
         package.add_item(epub.EpubItem(uid=f"font-{font.rsplit('.', 1)[0].lower()}",
-                                       file_name=f"fonts/{font}", media_type="font/otf",
+                                       file_name=f"fonts/{font}", media_type=FONT_TYPES[font.rsplit(".", 1)[1]],
                                        content=(fonts_dir() / font).read_bytes()))
+    cover_image = epub.EpubItem(uid="cover-image", file_name="images/cover.png", media_type="image/png",
+                                content=cover)
+    cover_image.properties = ["cover-image"]
+    package.add_item(cover_image)
+    package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # EPUB 2 readers
 
-    nav = _document("nav", "nav.xhtml", renderer.render("epub/nav.xhtml.j2", page_list=page_list, **common),
-                    ("nav",))
+    cover_page = _document("cover", "cover.xhtml", renderer.render("epub/cover.xhtml.j2", **common))
+    nav = _document("nav", "nav.xhtml", renderer.render(
+        "epub/nav.xhtml.j2", page_list=page_list(book, breaks), **common), ("nav",))
+    package.add_item(cover_page)
     package.add_item(nav)
-    spine: list[epub.EpubItem] = []
+    spine: list[epub.EpubItem] = [cover_page, nav]
     toc: list = []
     for chapter in book.chapters:
         item = _document(chapter.anchor, links.chapter_file(chapter),
@@ -85,26 +103,61 @@ def render_epub(guide: FieldGuide, renderer: Renderer, created: datetime.datetim
         for specimen in guide.specimens_of(chapter):
             role = specimen.role
             page = _document(role.anchor, links.role_file(role),
-                             renderer.render("epub/specimen.xhtml.j2", specimen=specimen, **common),
-                             ("svg",))
+                             renderer.render("epub/specimen.xhtml.j2", specimen=specimen, **common), ("svg",))
             package.add_item(page)
             spine.append(page)
-            entries.append(epub.Link(f"text/{links.role_file(role)}", role.title, role.anchor))
+            entries.append(epub.Link(f"text/{links.role_file(role)}", role.title, f"toc-{role.anchor}"))
         link = epub.Link(f"text/{links.chapter_file(chapter)}", chapter.title, f"toc-{chapter.anchor}")
         toc.append((epub.Section(chapter.title, link.href), entries) if entries else link)
-    index = _document("taxonomy-index", "index.xhtml",
-                      renderer.render("epub/index.xhtml.j2", **common))
+    index = _document(INDEX_ANCHOR, "index.xhtml", renderer.render("epub/index.xhtml.j2", **common), ("index",))
     package.add_item(index)
     spine.append(index)
     toc.append(epub.Link("text/index.xhtml", "Taxonomy Index", "toc-index"))
 
     package.toc = toc
-    package.spine = [nav, *spine]
+    package.spine = spine
     package.add_item(epub.EpubNcx())
-
     raw = io.BytesIO()
-    epub.write_epub(raw, package, {"mtime": created, "epub3_pages": False, "raise_exceptions": True})
-    return RenderedEpub(_repack(raw.getvalue(), created), len(spine) + 1)
+    writer = _PackageWriter(raw, package, {"mtime": created, "epub3_pages": False}, language=book.config.language)
+    writer.process()
+    writer.write()
+    return RenderedEpub(_repack(raw.getvalue(), created), len(spine))
+
+
+class _PackageWriter(epub.EpubWriter):
+    """ebooklib's writer, plus the package-level xml:lang that accessibility checkers ask for."""
+
+    def __init__(self, target, package: epub.EpubBook, options: dict, *, language: str):
+        super().__init__(target, package, options)
+        self.language = language
+
+    def _write_opf_file(self, root) -> None:
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.language)
+        super()._write_opf_file(root)
+
+
+def _describe(package: epub.EpubBook, book: Book, created: datetime.datetime) -> None:
+    """Dublin Core, the print edition as source, and the accessibility metadata."""
+    config = book.config
+    package.set_identifier(config.identifier)
+    package.set_title(config.title)
+    package.set_language(config.language)
+    for author in config.authors:
+        package.add_author(author)
+    package.add_metadata("DC", "publisher", config.publisher)
+    package.add_metadata("DC", "date", config.date.isoformat())
+    # The page-list follows the print edition, named here as the source of the pagination.
+    package.add_metadata("DC", "source", config.identifier, {"id": "print-edition"})
+    package.add_metadata(None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"})
+    if config.subtitle:
+        package.add_metadata("DC", "description", config.subtitle)
+    for keyword in config.keywords:
+        package.add_metadata("DC", "subject", keyword)
+    for name, value in ACCESSIBILITY:
+        package.add_metadata(None, "meta", value, {"property": name})
+    package.add_metadata(None, "meta", SUMMARY, {"property": "schema:accessibilitySummary"})
+    # ebooklib adds an EPUB 2 generator <meta>; drop it, the package is EPUB 3.
+    package.metadata.get(epub.NAMESPACES["OPF"], {}).pop("generator", None)
 
 
 def _repack(data: bytes, created: datetime.datetime) -> bytes:

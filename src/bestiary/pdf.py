@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from pypdf.constants import PageLabelStyle
 from weasyprint.text.fonts import FontConfiguration
 
 from .config import LENGTH, PAGE_SIZE
-from .context import FieldGuide, Links
+from .context import FieldGuide, Links, Pagination
 from .errors import RenderError
 from .render import Renderer
 from .resources import resources_dir
@@ -31,6 +32,7 @@ PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 # WeasyPrint's notice that it subsets fonts with fontTools when the system lacks
 # libharfbuzz-subset: about the machine, not the book, and the output is the same.
 _MACHINE_NOTICES = ("instead of HarfBuzz-Subset",)
+_ID = re.compile(r'\sid="([^"]+)"')  # attribute values are escaped: no quote inside
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,7 @@ class PdfOptions:
 class RenderedPdf:
     data: bytes
     page_count: int
-    # anchor id → 0-based page index, for the EPUB page-list and the tests
-    anchor_pages: dict[str, int]
+    pagination: Pagination  # for the EPUB's page-list
     warnings: tuple[str, ...]
 
 
@@ -100,12 +101,33 @@ def render_pdf(
     return data, document, warnings
 
 
-def anchor_pages(document: weasyprint.Document) -> dict[str, int]:
-    pages: dict[str, int] = {}
-    for index, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            pages.setdefault(anchor, index)
-    return pages
+def page_labels(page_count: int, body_start: int) -> tuple[str, ...]:
+    """The printed folios: roman up to the body, then arabic from 1."""
+    return tuple(_roman(n + 1) if n < body_start else str(n - body_start + 1) for n in range(page_count))
+
+
+def _roman(number: int) -> str:
+    numerals = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50),
+                ("xl", 40), ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
+    out = ""
+    for numeral, value in numerals:
+        while number >= value:
+            out += numeral
+            number -= value
+    return out
+
+
+def pagination(document: weasyprint.Document, html: str, body_start: int) -> Pagination:
+    """Each page's folio and the ids that begin on it, in document order (the order of the HTML)."""
+    order = {anchor: position for position, anchor in enumerate(_ID.findall(html))}
+    seen: set[str] = set()
+    anchors: list[tuple[str, ...]] = []
+    for page in document.pages:
+        # an element split across pages is listed on each of them; it begins on the first
+        beginning = sorted((a for a in page.anchors if a not in seen), key=lambda a: order.get(a, len(order)))
+        seen.update(beginning)
+        anchors.append(tuple(beginning))
+    return Pagination(page_labels(len(document.pages), body_start), tuple(anchors))
 
 
 def set_page_labels(data: bytes, body_start: int) -> bytes:
@@ -126,15 +148,16 @@ def render_field_guide(guide: FieldGuide, renderer: Renderer, options: PdfOption
                        roots: tuple[Path, ...], created: str) -> RenderedPdf:
     book = guide.book
     html = renderer.render("print/field-guide.html.j2", guide=guide, book=book, created=created,
-                           ref_label=lambda role: None, **Links().template_functions())
+                           ref_label=lambda role: None, page_breaks={}, page_of=lambda anchor: "",
+                           **Links().template_functions())
     data, document, warnings = render_pdf(html, roots, variant=options.variant,
                                           extra_css=_print_options_css(options))
-    pages = anchor_pages(document)
     first_chapter = book.chapters[0].anchor
-    if first_chapter not in pages:
+    body_start = next((i for i, page in enumerate(document.pages) if first_chapter in page.anchors), None)
+    if body_start is None:
         raise RenderError(f"the first chapter ({first_chapter}) is missing from the rendered field guide")
-    data = set_page_labels(data, pages[first_chapter])
-    return RenderedPdf(data, len(document.pages), pages, tuple(warnings))
+    data = set_page_labels(data, body_start)
+    return RenderedPdf(data, len(document.pages), pagination(document, html, body_start), tuple(warnings))
 
 
 def _print_options_css(options: PdfOptions) -> str:

@@ -82,3 +82,31 @@ def _reference_parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": False})
     parser.validateLink = lambda url: True
     return parser
+
+
+@dataclass(frozen=True)
+class Block:
+    """One top-level block of a chapter (paragraph, heading, list…), with a stable id."""
+
+    id: str
+    html: Markup
+
+
+def markdown_blocks(text: str, prefix: str) -> tuple[Block, ...]:
+    """A chapter body as top-level blocks, each carrying the id `<prefix>--b<n>`.
+
+    The ids let the EPUB place its page-break markers where the print pages begin.
+    """
+    parser = _block_parser()
+    tokens = parser.parse(text)
+    blocks: list[Block] = []
+    start = 0
+    for index, token in enumerate(tokens):
+        if token.level == 0 and token.nesting in (0, -1):
+            opening = tokens[start]
+            block_id = f"{prefix}--b{len(blocks) + 1}"
+            opening.attrSet("id", block_id)
+            html = parser.renderer.render(tokens[start:index + 1], parser.options, {})
+            blocks.append(Block(block_id, Markup(html)))
+            start = index + 1
+    return tuple(blocks)
