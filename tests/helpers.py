@@ -55,16 +55,19 @@ def epub_visible_text(path: Path) -> str:
 
 def rendered_field_guide(book_dir: Path):
     """The laid-out WeasyPrint document of a book's field guide, for geometry checks."""
-    from bestiary.build import sandbox_roots
+    from weasyprint.text.fonts import FontConfiguration
+
     from bestiary.context import Links, field_guide
     from bestiary.model import load_book
-    from bestiary.pdf import render_pdf
+    from bestiary.pdf import render_pdf, stylesheet
     from bestiary.render import make_renderer
+    from bestiary.sandbox import SandboxedFetcher, sandbox_roots
 
     book = load_book(book_dir)
     html = make_renderer(book_dir).render(
         "print/field-guide.html.j2", guide=field_guide(book), book=book, created="2026-01-01T00:00:00+00:00",
         ref_label=lambda role: None, page_breaks={}, page_of=lambda anchor: "", **Links().template_functions())
-    _, document, warnings = render_pdf(html, sandbox_roots(book_dir),
-                                       extra_css=f"@page {{ size: {book.config.page_size}; }}")
+    fetcher, font_config = SandboxedFetcher(sandbox_roots(book_dir)), FontConfiguration()
+    size = stylesheet(f"@page {{ size: {book.config.page_size}; }}", fetcher, font_config)
+    _, document, warnings = render_pdf(html, fetcher, stylesheets=(size,), font_config=font_config)
     return document, warnings

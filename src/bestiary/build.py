@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import io
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pypdf import PdfReader
+
 from .config import PAPER_SIZES
 from .context import FieldGuide, field_guide
 from .cover import cover_png
-from .dossier import dossier_file_name, render_dossier
+from .dossier import dossier_file_name, render_dossiers
 from .epub import render_epub
 from .model import Book, load_book
 from .outputs import StagedOutputs, remove_litter
 from .pdf import PdfOptions, RenderedPdf, render_field_guide
 from .render import Renderer, make_renderer
-from .resources import builtin_layouts_dir, fonts_dir
+from .sandbox import sandbox_roots
+from .stamp import Recipient, recipients, stamp
 
 TARGETS = ("pdf", "epub", "dossiers")
 
@@ -49,11 +53,6 @@ def build_time() -> datetime.datetime:
     if epoch.isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
     return datetime.datetime.now(tz=datetime.UTC).replace(microsecond=0)
-
-
-def sandbox_roots(book_dir: Path) -> tuple[Path, ...]:
-    """The only folders rendering may read: the book (with its own layouts), ours, and the fonts."""
-    return (book_dir.resolve(), builtin_layouts_dir().resolve(), fonts_dir().resolve())
 
 
 @dataclass
@@ -90,25 +89,30 @@ class _Job:
                              cover_png(print_edition.data))
         self.stage(self.out_dir / f"{self.book.slug}.epub", result.data, "EPUB", None)
 
-    def dossiers(self, slugs: list[str], paper: str) -> None:
-        chosen = [specimen for specimen in self.guide.specimens if specimen.role.slug in slugs]
-        for done, specimen in enumerate(chosen):
-            self.report(done, len(chosen), f"dossier {specimen.role.slug}")
-            dossier = render_dossier(self.book, specimen, self.renderer, paper, self.roots,
-                                     self.created.isoformat())
+    def dossiers(self, slugs: list[str], paper: str, recipients: tuple[Recipient, ...]) -> None:
+        for dossier in render_dossiers(self.book, slugs, paper, self.created, self.report):
             self.warnings += dossier.warnings
-            path = self.out_dir / "dossiers" / dossier_file_name(specimen.role.slug)
-            self.stage(path, dossier.data, "dossier", dossier.page_count)
+            self.stage(self.dossier_path(dossier.slug), dossier.data, "dossier", dossier.page_count)
+            self.stamped_copies(dossier.slug, dossier.data, dossier.page_count, recipients)
+
+    def dossier_path(self, slug: str, recipient: Recipient | None = None) -> Path:
+        suffix = recipient.file_suffix() if recipient else ""
+        return self.out_dir / "dossiers" / dossier_file_name(slug + suffix)
+
+    def stamped_copies(self, slug: str, data: bytes, pages: int, recipients: tuple[Recipient, ...]) -> None:
+        for recipient in recipients:
+            self.stage(self.dossier_path(slug, recipient), stamp(data, recipient), "stamped dossier", pages)
 
 
 def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
           targets: Iterable[str] = TARGETS, *, slugs: Iterable[str] | None = None,
           paper: str | None = None, pdf_variant: str | None = None, page_size: str | None = None,
-          bleed: str | None = None, crop_marks: bool | None = None,
-          progress: Progress | None = None) -> BuildResult:
+          bleed: str | None = None, crop_marks: bool | None = None, prepared_for: str | None = None,
+          copies: int | None = None, progress: Progress | None = None) -> BuildResult:
     """Build `targets` from `book_dir` into `out_dir`.
 
-    Print options left as None come from `book.yaml`. Raises `BuildError` for
+    Print options left as None come from `book.yaml`. `prepared_for` and `copies`
+    add stamped copies beside each dossier (see `stamp_dossiers` to stamp without rendering). Raises `BuildError` for
     invalid input and `ValueError` for a bad request (unknown target, slug,
     paper or print option) before rendering anything, and
     `RenderError` when rendering fails. Outputs are renamed into place only
@@ -122,6 +126,8 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     book = load_book(book_dir)
     wanted = _chosen_slugs(book, slugs)
     paper = paper or book.config.dossier_paper
+    if copies is not None and not 1 <= copies <= 999:
+        raise ValueError(f"expected from 1 to 999 copies, found {copies}")
     if paper not in PAPER_SIZES:
         raise ValueError(f"unknown paper {paper!r}; expected {' or '.join(PAPER_SIZES)}")
     config = book.config
@@ -139,7 +145,7 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
         if "epub" in targets:
             job.epub(print_edition)
         if "dossiers" in targets:
-            job.dossiers(wanted, paper)
+            job.dossiers(wanted, paper, recipients(prepared_for, copies))
     return BuildResult(tuple(job.written), tuple(dict.fromkeys(job.warnings)))
 
 
@@ -154,3 +160,23 @@ def _chosen_slugs(book: Book, slugs: Iterable[str] | None) -> list[str]:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ValueError(f"no record with the slug '{slug}'{hint}")
     return wanted
+
+
+def stamp_dossiers(book_dir: Path | str, out_dir: Path | str, slugs: Iterable[str], *,
+                   prepared_for: str | None = None, copies: int | None = None) -> BuildResult:
+    """Stamp dossiers already in `out_dir/dossiers`, without rendering anything again."""
+    book = load_book(Path(book_dir))
+    wanted = _chosen_slugs(book, slugs)
+    chosen = recipients(prepared_for, copies)
+    if not chosen:
+        raise ValueError("expected --prepared-for or --copies to stamp with, found neither")
+    with StagedOutputs() as staged:
+        job = _Job(book, field_guide(book), make_renderer(Path(book_dir)), (), Path(out_dir), build_time(), staged,
+                   lambda done, total, label: None)
+        for slug in wanted:
+            source = job.dossier_path(slug)
+            if not source.is_file():
+                raise ValueError(f"no rendered dossier {source}; build it first with: bestiary dossier {slug}")
+            data = source.read_bytes()
+            job.stamped_copies(slug, data, len(PdfReader(io.BytesIO(data)).pages), chosen)
+    return BuildResult(tuple(job.written), ())

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import TARGETS, build
+from .build import TARGETS, build, stamp_dossiers
 from .errors import BuildError, RenderError
 from .model import load_book
 from .scaffold import new_record
@@ -57,8 +57,13 @@ def main() -> None:
 
 
 def _run_build(targets, book_dir: Path, out_dir: Path, **options) -> None:
+    _report(lambda: build(book_dir, out_dir, targets, progress=_progress, **options))
+
+
+def _report(run) -> None:
+    """Run a build step; print what it wrote, or its errors with the right exit status."""
     try:
-        result = build(book_dir, out_dir, targets, progress=_progress, **options)
+        result = run()
     except BuildError as error:
         _fail_input(error)
     except ValueError as error:  # a bad request: unknown slug or paper
@@ -115,9 +120,18 @@ def check_command(book_dir: Path) -> None:
 @OUT_OPTION
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
               help="Office paper size (default from book.yaml).")
-def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: Path, paper: str | None) -> None:
-    """Write OUT/dossiers/<slug>.pdf for each SLUG."""
-    _run_build(("dossiers",), book_dir, out_dir, slugs=slugs, paper=paper)
+@click.option("--prepared-for", default=None, help='Stamp "PREPARED FOR: NAME" on every page of a copy.')
+@click.option("--copies", type=click.IntRange(1, 999), default=None, help='Stamped copies, "COPY n OF N".')
+@click.option("--stamp-only", is_flag=True,
+              help="Stamp the dossiers already in OUT/dossiers instead of rendering them again.")
+def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: Path, paper: str | None,
+                    prepared_for: str | None, copies: int | None, stamp_only: bool) -> None:
+    """Write OUT/dossiers/<slug>.pdf for each SLUG, and stamped copies beside it if asked."""
+    if stamp_only:
+        _report(lambda: stamp_dossiers(book_dir, out_dir, slugs, prepared_for=prepared_for, copies=copies))
+    else:
+        _run_build(("dossiers",), book_dir, out_dir, slugs=slugs, paper=paper, prepared_for=prepared_for,
+                   copies=copies)
 
 
 @main.command("new")

@@ -1,21 +1,28 @@
 """Per-role printable dossiers: one standalone PDF per specimen, on office paper.
 
 A dossier links only inside itself: related specimens name the other
-dossiers' file names instead of pages of the field guide.
+dossiers' file names instead of pages of the field guide. Dossiers render in
+parallel, one worker process per core; each worker parses the stylesheet and
+sets up the fonts once and renders all of its dossiers with them.
 """
 
 from __future__ import annotations
 
+import datetime
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from pathlib import Path
 
 from weasyprint.text.fonts import FontConfiguration
 
 from .config import PAPER_SIZES
-from .context import Specimen
+from .context import FieldGuide, field_guide
 from .model import Book
-from .pdf import render_pdf
-from .render import Renderer
+from .pdf import render_pdf, stylesheet
+from .render import make_renderer
+from .sandbox import SandboxedFetcher, sandbox_roots
 
 
 @dataclass(frozen=True)
@@ -30,17 +37,65 @@ def dossier_file_name(slug: str) -> str:
     return f"{slug}.pdf"
 
 
-def render_dossier(book: Book, specimen: Specimen, renderer: Renderer, paper: str,
-                   roots: tuple[Path, ...], created: str,
-                   font_config: FontConfiguration | None = None) -> RenderedDossier:
-    if paper not in PAPER_SIZES:
-        raise ValueError(f"unknown paper {paper!r}")
-    html = renderer.render(
-        "print/dossier.html.j2", book=book, specimen=specimen, created=created,
-        issued=created[:10], page_breaks={},
-        link_for=lambda role: None,
-        ref_label=lambda role: f"(dossier {dossier_file_name(role.slug)})",
-    )
-    data, document, warnings = render_pdf(html, roots, extra_css=f"@page {{ size: {paper}; }}",
-                                          font_config=font_config)
-    return RenderedDossier(specimen.role.slug, data, len(document.pages), tuple(warnings))
+class DossierRenderer:
+    """Renders dossiers of one book on one paper size, with one parsed stylesheet and font setup."""
+
+    def __init__(self, book: Book, paper: str, created: datetime.datetime):
+        if paper not in PAPER_SIZES:
+            raise ValueError(f"unknown paper {paper!r}")
+        self.book = book
+        self.guide: FieldGuide = field_guide(book)
+        self.created = created
+        self.renderer = make_renderer(book.directory)
+        self.fetcher = SandboxedFetcher(sandbox_roots(book.directory))
+        self.font_config = FontConfiguration()
+        css = self.renderer.render("print/dossier.css.j2") + f"\n@page {{ size: {paper}; }}\n"
+        self.stylesheet = stylesheet(css, self.fetcher, self.font_config)
+
+    def render(self, slug: str) -> RenderedDossier:
+        specimen = next(s for s in self.guide.specimens if s.role.slug == slug)
+        html = self.renderer.render(
+            "print/dossier.html.j2", book=self.book, specimen=specimen, created=self.created.isoformat(),
+            issued=self.created.date().isoformat(), file_name=dossier_file_name(slug), page_breaks={},
+            link_for=lambda role, section=None: None,
+            ref_label=lambda role: f"(dossier {dossier_file_name(role.slug)})",
+        )
+        data, document, warnings = render_pdf(html, self.fetcher, stylesheets=(self.stylesheet,),
+                                              font_config=self.font_config)
+        return RenderedDossier(slug, data, len(document.pages), tuple(warnings))
+
+
+_worker: DossierRenderer | None = None
+
+
+def _start_worker(book: Book, paper: str, created: datetime.datetime) -> None:
+    global _worker
+    _worker = DossierRenderer(book, paper, created)
+
+
+def _render_in_worker(slug: str) -> RenderedDossier:
+    assert _worker is not None
+    return _worker.render(slug)
+
+
+def render_dossiers(book: Book, slugs: list[str], paper: str, created: datetime.datetime,
+                    progress: Callable[[int, int, str], None], workers: int | None = None) -> Iterator[RenderedDossier]:
+    """Render the dossiers of `slugs`, in parallel when there are several; yields them in `slugs` order."""
+    workers = min(workers or os.cpu_count() or 1, len(slugs))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        renderer = DossierRenderer(book, paper, created)
+        for done, slug in enumerate(slugs):
+            progress(done, len(slugs), f"dossier {slug}")
+            yield renderer.render(slug)
+        return
+    # fork: the workers inherit the book and the font isolation without pickling anything
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(book, paper, created)) as pool:
+        futures = {pool.submit(_render_in_worker, slug): slug for slug in slugs}
+        finished: dict[str, RenderedDossier] = {}
+        for done, future in enumerate(as_completed(futures)):
+            progress(done, len(slugs), f"dossier {futures[future]}")
+            finished[futures[future]] = future.result()
+    for slug in slugs:
+        yield finished[slug]

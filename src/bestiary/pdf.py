@@ -80,23 +80,29 @@ def capture_weasyprint_warnings() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
+def base_url() -> str:
+    """Relative URLs in layouts (`fonts/…`) resolve against the resources folder."""
+    return resources_dir().as_uri() + "/"
+
+
+def stylesheet(css: str, fetcher: SandboxedFetcher, font_config: FontConfiguration) -> weasyprint.CSS:
+    """A parsed stylesheet, to share between documents rendered with the same font configuration."""
+    return weasyprint.CSS(string=css, base_url=base_url(), url_fetcher=fetcher, font_config=font_config)
+
+
 def render_pdf(
-    html: str, roots: tuple[Path, ...], *, variant: str | None = None, extra_css: str = "",
-    font_config: FontConfiguration | None = None,
+    html: str, fetcher: SandboxedFetcher, *, stylesheets: tuple[weasyprint.CSS, ...] = (),
+    font_config: FontConfiguration | None = None, variant: str | None = None,
 ) -> tuple[bytes, weasyprint.Document, list[str]]:
     """Lay out `html` in the sandbox; return the PDF bytes, the document and any warnings."""
-    fetcher = SandboxedFetcher(roots)
     font_config = font_config or FontConfiguration()
+    refused_before = len(fetcher.refused)
+    tagged = variant == "pdf/ua-1"
     with capture_weasyprint_warnings() as warnings:
-        base_url = resources_dir().as_uri() + "/"
-        stylesheets = [weasyprint.CSS(string=extra_css, base_url=base_url, url_fetcher=fetcher,
-                                      font_config=font_config)] if extra_css else []
-        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            font_config=font_config, stylesheets=stylesheets,
-            pdf_variant=variant, pdf_tags=variant == "pdf/ua-1")
-        data = document.write_pdf(pdf_variant=variant, pdf_tags=variant == "pdf/ua-1",
-                                  pdf_identifier=b"bestiary")
-    warnings += [f"refused by the sandbox: {url}" for url in fetcher.refused
+        document = weasyprint.HTML(string=html, base_url=base_url(), url_fetcher=fetcher).render(
+            font_config=font_config, stylesheets=list(stylesheets), pdf_variant=variant, pdf_tags=tagged)
+        data = document.write_pdf(pdf_variant=variant, pdf_tags=tagged, pdf_identifier=b"bestiary")
+    warnings += [f"refused by the sandbox: {url}" for url in fetcher.refused[refused_before:]
                  if not any(url in message for message in warnings)]
     return data, document, warnings
 
@@ -150,8 +156,11 @@ def render_field_guide(guide: FieldGuide, renderer: Renderer, options: PdfOption
     html = renderer.render("print/field-guide.html.j2", guide=guide, book=book, created=created,
                            ref_label=lambda role: None, page_breaks={}, page_of=lambda anchor: "",
                            **Links().template_functions())
-    data, document, warnings = render_pdf(html, roots, variant=options.variant,
-                                          extra_css=_print_options_css(options))
+    fetcher = SandboxedFetcher(roots)
+    font_config = FontConfiguration()
+    options_css = stylesheet(_print_options_css(options), fetcher, font_config)
+    data, document, warnings = render_pdf(html, fetcher, stylesheets=(options_css,), font_config=font_config,
+                                          variant=options.variant)
     first_chapter = book.chapters[0].anchor
     body_start = next((i for i, page in enumerate(document.pages) if first_chapter in page.anchors), None)
     if body_start is None:

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .resources import is_inside
+from .resources import builtin_layouts_dir, fonts_dir, is_inside
 
 MAX_RESOURCE_BYTES = 20_000_000
 
@@ -48,3 +48,8 @@ class SandboxedFetcher(URLFetcher):
         with self._lock:
             self.refused.append(url)
         raise RefusedResource(f"refused by the sandbox: {url}")
+
+
+def sandbox_roots(book_dir: Path) -> tuple[Path, ...]:
+    """The only folders rendering may read: the book (with its own layouts), ours, and the fonts."""
+    return (book_dir.resolve(), builtin_layouts_dir().resolve(), fonts_dir().resolve())

@@ -1,0 +1,122 @@
+"""Dossiers: standalone, on office paper, with their own folios and outline, stamped without re-rendering."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bestiary import build
+from bestiary.build import stamp_dossiers
+from bestiary.model import SECTIONS, load_book
+from conftest import BUNDLED_BOOK, run_cli
+
+pytestmark = pytest.mark.slow
+
+BOOK = load_book(BUNDLED_BOOK)
+
+
+@pytest.fixture(scope="module")
+def dossiers(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dossiers")
+    result = build(BUNDLED_BOOK, out, ["dossiers"])
+    assert result.warnings == ()
+    return out
+
+
+def text_of(page) -> str:
+    return " ".join((page.extract_text() or "").split())
+
+
+def outline_titles(items) -> list[str]:
+    titles = []
+    for item in items:
+        titles += outline_titles(item) if isinstance(item, list) else [item.title]
+    return titles
+
+
+def test_one_standalone_dossier_per_record(dossiers: Path):
+    files = sorted(p.name for p in (dossiers / "dossiers").iterdir())
+    assert files == sorted(f"{role.slug}.pdf" for role in BOOK.roles)
+    for role in BOOK.roles:
+        reader = PdfReader(dossiers / "dossiers" / f"{role.slug}.pdf")
+        pages = [text_of(page) for page in reader.pages]
+        cover = pages[0]
+        assert "PERSONNEL FILE" in cover.upper() and role.title in cover and role.file_number in cover
+        assert " ".join(role.summary.split())[:60] in cover
+        everything = " ".join(pages)
+        assert f"FILE RECORD: {role.slug.upper()}" in everything
+        for number, (_, heading) in enumerate(SECTIONS, start=1):
+            assert f"[{number:02d}] {heading.upper()}" in everything.upper(), (role.slug, heading)
+        total = len(reader.pages)
+        for number, text in enumerate(pages, start=1):
+            assert f"PAGE {number} OF {total}" in text, (role.slug, number)
+        titles = outline_titles(reader.outline)
+        assert titles[0] == "Cover sheet" and role.title in titles and len(titles) >= 12
+        info = reader.metadata
+        assert role.title in info.title and info.author == BOOK.config.publisher
+        assert info.subject == " ".join(role.summary.split())
+        assert_links_stay_inside(reader)
+
+
+def assert_links_stay_inside(reader: PdfReader) -> None:
+    named = reader.named_destinations
+    for page in reader.pages:
+        for annotation in page.get("/Annots", []):
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            action = annotation.get("/A", {})
+            assert action.get("/S") not in ("/URI", "/GoToR", "/Launch"), action
+            destination = annotation.get("/Dest") or action.get("/D")
+            assert destination is not None and (not isinstance(destination, str) or destination in named)
+
+
+@pytest.mark.parametrize("paper, size", [("letter", (612, 792)), ("a4", (595, 842))])
+def test_paper_sizes(tmp_path: Path, paper: str, size: tuple[int, int]):
+    result = run_cli("dossier", "sdet", "--paper", paper, "--book", str(BUNDLED_BOOK), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    for page in PdfReader(tmp_path / "dossiers" / "sdet.pdf").pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == size
+
+
+def test_stamping_never_calls_the_renderer(dossiers: Path, monkeypatch):
+    import weasyprint
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("stamping must not render")
+
+    monkeypatch.setattr(weasyprint, "HTML", refuse)
+    monkeypatch.setattr(weasyprint, "CSS", refuse)
+    result = stamp_dossiers(BUNDLED_BOOK, dossiers, ["sdet"], prepared_for="Jane Doe", copies=3)
+    assert [w.path.name for w in result.written] == [
+        "sdet--jane-doe--copy-1-of-3.pdf", "sdet--jane-doe--copy-2-of-3.pdf", "sdet--jane-doe--copy-3-of-3.pdf"]
+    original = PdfReader(dossiers / "dossiers" / "sdet.pdf")
+    stamped = PdfReader(dossiers / "dossiers" / "sdet--jane-doe--copy-2-of-3.pdf")
+    assert len(stamped.pages) == len(original.pages)
+    for before, after in zip(original.pages, stamped.pages, strict=True):
+        text = text_of(after)
+        assert "PREPARED FOR: JANE DOE // COPY 2 OF 3" in text
+        # the top line on every page, and the boxed stamp (one line each) on the cover
+        remainder = re.sub(r"PREPARED FOR: JANE DOE // COPY 2 OF 3|PREPARED FOR: JANE DOE|COPY 2 OF 3", " ", text)
+        assert remainder.split() == text_of(before).split()
+    fonts = {str(font.get_object()["/BaseFont"]) for page in stamped.pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert any(name.endswith("CourierPrime-Bold") for name in fonts)
+    assert not any("Helvetica" in name for name in fonts)
+
+
+def test_dossier_command_stamps_copies_beside_the_dossier(tmp_path: Path):
+    result = run_cli("dossier", "agile-coach", "--prepared-for", "The Board", "--copies", "2",
+                     "--book", str(BUNDLED_BOOK), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "dossiers").iterdir())
+    assert names == ["agile-coach--the-board--copy-1-of-2.pdf", "agile-coach--the-board--copy-2-of-2.pdf",
+                     "agile-coach.pdf"]
+    unknown = run_cli("dossier", "agile-coah", "--book", str(BUNDLED_BOOK), "--out", str(tmp_path))
+    assert unknown.returncode == 2 and "did you mean 'agile-coach'" in unknown.stderr
+    missing = run_cli("dossier", "sdet", "--stamp-only", "--copies", "2", "--book", str(BUNDLED_BOOK),
+                      "--out", str(tmp_path))
+    assert missing.returncode == 2 and "build it first" in missing.stderr
