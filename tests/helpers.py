@@ -71,3 +71,13 @@ def rendered_field_guide(book_dir: Path):
     size = stylesheet(f"@page {{ size: {book.config.page_size}; }}", fetcher, font_config)
     _, document, warnings = render_pdf(html, fetcher, stylesheets=(size,), font_config=font_config)
     return document, warnings
+
+
+def link_annotations(reader: PdfReader):
+    """Every link annotation of a PDF as (action dict, destination or None)."""
+    for page in reader.pages:
+        for annotation in page.get("/Annots", []):
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") == "/Link":
+                action = annotation.get("/A", {})
+                yield action, annotation.get("/Dest") or action.get("/D")

@@ -12,6 +12,7 @@ from bestiary import build
 from bestiary.build import stamp_dossiers
 from bestiary.model import SECTIONS, load_book
 from conftest import BUNDLED_BOOK, run_cli
+from helpers import link_annotations
 
 pytestmark = pytest.mark.slow
 
@@ -63,15 +64,9 @@ def test_one_standalone_dossier_per_record(dossiers: Path):
 
 def assert_links_stay_inside(reader: PdfReader) -> None:
     named = reader.named_destinations
-    for page in reader.pages:
-        for annotation in page.get("/Annots", []):
-            annotation = annotation.get_object()
-            if annotation.get("/Subtype") != "/Link":
-                continue
-            action = annotation.get("/A", {})
-            assert action.get("/S") not in ("/URI", "/GoToR", "/Launch"), action
-            destination = annotation.get("/Dest") or action.get("/D")
-            assert destination is not None and (not isinstance(destination, str) or destination in named)
+    for action, destination in link_annotations(reader):
+        assert action.get("/S") not in ("/URI", "/GoToR", "/Launch"), action
+        assert destination is not None and (not isinstance(destination, str) or destination in named)
 
 
 @pytest.mark.parametrize("paper, size", [("letter", (612, 792)), ("a4", (595, 842))])

@@ -15,6 +15,7 @@ from bestiary import build
 from bestiary.model import load_book
 from bestiary.resources import fonts_dir
 from conftest import BUNDLED_BOOK
+from helpers import link_annotations
 
 pytestmark = pytest.mark.slow
 
@@ -126,24 +127,18 @@ def test_every_link_resolves_to_a_page(guide):
     reader, _ = guide
     named = reader.named_destinations
     internal = 0
-    for page in reader.pages:
-        for annotation in page.get("/Annots", []):
-            annotation = annotation.get_object()
-            if annotation.get("/Subtype") != "/Link":
-                continue
-            action = annotation.get("/A", {})
-            destination = annotation.get("/Dest") or action.get("/D")
-            if action.get("/S") == "/URI":
-                continue
-            assert destination is not None, annotation
-            if isinstance(destination, ArrayObject | list):
-                target = destination[0]
-                pages = [p.get_object() for p in reader.pages]
-                assert isinstance(target, IndirectObject) and target.get_object() in pages
-            else:
-                assert str(destination) in named, destination
-                reader.get_destination_page_number(named[str(destination)])
-            internal += 1
+    pages = [p.get_object() for p in reader.pages]
+    for action, destination in link_annotations(reader):
+        if action.get("/S") == "/URI":
+            continue
+        assert destination is not None, action
+        if isinstance(destination, ArrayObject | list):
+            target = destination[0]
+            assert isinstance(target, IndirectObject) and target.get_object() in pages
+        else:
+            assert str(destination) in named, destination
+            reader.get_destination_page_number(named[str(destination)])
+        internal += 1
     assert internal > 100  # contents, rosters, related cards and the whole index
 
 
