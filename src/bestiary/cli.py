@@ -16,6 +16,7 @@ from .build import TARGETS, build, stamp_dossiers
 from .errors import BuildError, RenderError
 from .model import load_book
 from .scaffold import new_record
+from .serve import serve
 
 BOOK_OPTION = click.option("--book", "book_dir", type=click.Path(path_type=Path), default=Path("book"),
                            show_default=True, help="The book folder.")
@@ -146,3 +147,23 @@ def new_command(title: str, chapter: str, book_dir: Path) -> None:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     click.echo(f"wrote {path}; fill in every TODO, then run: bestiary check")
+
+
+@main.command("serve")
+@BOOK_OPTION
+@OUT_OPTION
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")
+def serve_command(book_dir: Path, out_dir: Path, port: int) -> None:
+    """Preview the field guide in the browser; rebuild on every save (Ctrl-C stops)."""
+    if not book_dir.is_dir():
+        click.echo(f"error: no book folder {book_dir}", err=True)
+        sys.exit(2)
+    try:
+        serve(book_dir, out_dir, port, log=lambda message: click.echo(message, err=True),
+              ready=lambda url: click.echo(f"serving {url} (Ctrl-C stops)", err=True))
+    except KeyboardInterrupt:
+        click.echo("stopped.", err=True)
+    except OSError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
