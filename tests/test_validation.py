@@ -231,3 +231,10 @@ def test_usage_error_exits_2(small_book: Path):
     result = run_cli("build", "nonsense", "--book", str(small_book))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_duplicate_chapter_names(small_book: Path):
+    (small_book / "chapters" / "03-first").mkdir()
+    (small_book / "chapters" / "03-first" / "chapter.md").write_text("---\ntitle: Again\n---\nText.\n")
+    result = run_cli("check", "--book", str(small_book))
+    assert_input_error(result, "03-first:1:1: E301", "expected a unique chapter name, found 'first' also in")

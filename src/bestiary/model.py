@@ -184,8 +184,14 @@ def load_book(book_dir: Path) -> Book:
             chapter = _load_family(entry, number, slug, config, problems, sources, invalid)
         else:
             chapter = _load_prose(entry, number, slug, problems)
-        if chapter is not None:
-            chapters.append(chapter)
+        if chapter is None:
+            continue
+        twin = next((other for other in chapters if other.slug == chapter.slug), None)
+        if twin is not None:  # anchors and EPUB file names come from the slug
+            problems.append(Diagnostic(shown, 1, 1, errors.DUPLICATE_SLUG, "",
+                                       f"expected a unique chapter name, found '{slug}' also in {twin.source_path}"))
+            continue
+        chapters.append(chapter)
     problems += _check_book_wide(chapters, sources, invalid)
     if config is None or any(not p.is_warning for p in problems):
         raise BuildError(problems)

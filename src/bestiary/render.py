@@ -67,5 +67,4 @@ def make_renderer(book_dir: Path) -> Renderer:
     environment.filters["md"] = inline_markdown
     environment.filters["markdown"] = block_markdown
     environment.filters["money"] = lambda amount, currency: format_amount(amount, currency)
-    environment.filters["upper_slug"] = lambda slug: slug.upper()
     return Renderer(environment, tuple(search))
