@@ -238,3 +238,12 @@ def test_duplicate_chapter_names(small_book: Path):
     (small_book / "chapters" / "03-first" / "chapter.md").write_text("---\ntitle: Again\n---\nText.\n")
     result = run_cli("check", "--book", str(small_book))
     assert_input_error(result, "03-first:1:1: E301", "expected a unique chapter name, found 'first' also in")
+
+
+@pytest.mark.parametrize("keep_foreword", [True, False])
+def test_a_book_without_records(tmp_path: Path, keep_foreword: bool):
+    book = write_book(tmp_path, {})
+    if not keep_foreword:
+        (book / "chapters" / "00-foreword.md").unlink()
+    assert_input_error(run_cli("build", "--book", str(book), "--out", str(tmp_path / "dist")),
+                       "chapters:1:1: E306", "expected at least one family folder with a role record, found none")

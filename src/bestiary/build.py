@@ -111,11 +111,11 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
           copies: int | None = None, progress: Progress | None = None) -> BuildResult:
     """Build `targets` from `book_dir` into `out_dir`.
 
-    Print options left as None come from `book.yaml`. `prepared_for` and `copies`
-    add stamped copies beside each dossier (see `stamp_dossiers` to stamp without rendering). Raises `BuildError` for
-    invalid input and `ValueError` for a bad request (unknown target, slug,
-    paper or print option) before rendering anything, and
-    `RenderError` when rendering fails. Outputs are renamed into place only
+    Print options left as None come from `book.yaml`. `prepared_for` and `copies` add
+    stamped copies beside each dossier (`stamp_dossiers` stamps without rendering).
+    Raises `BuildError` for invalid input and `ValueError` for a bad request (unknown
+    target, slug, paper or print option) before rendering anything, and `RenderError`
+    when rendering fails. Outputs are renamed into place only
     when all of them are ready: a failed or interrupted build changes nothing.
     """
     book_dir, out_dir = Path(book_dir), Path(out_dir)

@@ -193,6 +193,10 @@ def load_book(book_dir: Path) -> Book:
             continue
         chapters.append(chapter)
     problems += _check_book_wide(chapters, sources, invalid)
+    if not any(chapter.roles for chapter in chapters) and not any(not p.is_warning for p in problems):
+        # a bestiary needs a specimen: the contents, the index and the EPUB's index are built from them
+        problems.append(Diagnostic(errors.display_path(chapters_dir), 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                                   "expected at least one family folder with a role record, found none"))
     if config is None or any(not p.is_warning for p in problems):
         raise BuildError(problems)
     return Book(config, book_dir, _number_files(chapters, config), tuple(sorted(problems)))
