@@ -70,7 +70,7 @@ def _report(run) -> None:
     except ValueError as error:  # a bad request: unknown slug or paper
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
-    except RenderError as error:
+    except (RenderError, OSError) as error:  # OSError: an output folder that cannot be written
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:

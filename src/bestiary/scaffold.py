@@ -6,9 +6,10 @@ cannot slip into a build.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from .model import CHAPTER_NAME, slugify
+from .model import CHAPTER_NAME
 
 SKELETON = """\
 title: {title}
@@ -69,7 +70,10 @@ def new_record(book_dir: Path, chapter: str, title: str) -> Path:
     if not folder.is_dir():
         families = sorted(p.name for p in chapters.glob("*") if p.is_dir() and CHAPTER_NAME.match(p.name))
         raise FileNotFoundError(f"no chapter folder {folder}; expected one of: {', '.join(families)}")
-    path = folder / f"{slugify(title)}.yaml"
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    if not slug:
+        raise ValueError(f"the title {title!r} has no letters or digits to make a file name from")
+    path = folder / f"{slug}.yaml"
     if path.exists():
         raise FileExistsError(f"{path} already exists")
     article = "an" if title[0].lower() in "aeiou" else "a"
