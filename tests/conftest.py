@@ -29,6 +29,16 @@ BOOK_YAML = {
 }
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files in tests/golden from the current output")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
 def record(title: str, related: list[dict] | None = None) -> dict:
     """A complete, valid role record with plain, short text."""
     return {

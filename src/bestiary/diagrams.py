@@ -54,6 +54,5 @@ def org_chart(role: Role) -> OrgChart:
         boxes.append(Box(1.0, y, BOX_WIDTH, height, lines, label == role.title, previous_bottom))
         previous_bottom = y + height
         y += height + GAP
-    chain = " reports to ".join(reversed(role.org_chart))
-    return OrgChart(BOX_WIDTH + 2, y - GAP + 1, tuple(boxes),
-                    f"Org chart, from the top down: {' > '.join(role.org_chart)}. Read upward: {chain}.")
+    chain = ", then ".join(f"{label} (this role)" if label == role.title else label for label in role.org_chart)
+    return OrgChart(BOX_WIDTH + 2, y - GAP + 1, tuple(boxes), f"Org chart, top of the chain first: {chain}.")
