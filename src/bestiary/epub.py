@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ebooklib import epub
 
 from .context import INDEX_ANCHOR, FieldGuide, Links, Pagination, page_breaks, page_list, print_pages
+from .fonts import subset_font
 from .model import Book
 from .render import Renderer
 from .resources import fonts_dir
@@ -75,12 +76,9 @@ def render_epub(guide: FieldGuide, renderer: Renderer, created: datetime.datetim
 
     package = epub.EpubBook()
     _describe(package, book, created)
+    css = renderer.render("epub/style.css.j2")
     package.add_item(epub.EpubItem(uid="style", file_name="styles/epub.css", media_type="text/css",
-                                   content=renderer.render("epub/style.css.j2").encode("utf-8")))
-    for font in EPUB_FONTS:
-        package.add_item(epub.EpubItem(uid=f"font-{font.rsplit('.', 1)[0].lower()}",
-                                       file_name=f"fonts/{font}", media_type=FONT_TYPES[font.rsplit(".", 1)[1]],
-                                       content=(fonts_dir() / font).read_bytes()))
+                                   content=css.encode("utf-8")))
     cover_image = epub.EpubItem(uid="cover-image", file_name="images/cover.png", media_type="image/png",
                                 content=cover)
     cover_image.properties = ["cover-image"]
@@ -113,6 +111,13 @@ def render_epub(guide: FieldGuide, renderer: Renderer, created: datetime.datetim
     package.add_item(index)
     spine.append(index)
     toc.append(epub.Link("text/index.xhtml", "Taxonomy Index", "toc-index"))
+
+    # Fonts last: each is cut down to the characters the book's documents and stylesheet use.
+    used = css + "".join(item.content.decode("utf-8") for item in spine)
+    for font in EPUB_FONTS:
+        package.add_item(epub.EpubItem(uid=f"font-{font.rsplit('.', 1)[0].lower()}",
+                                       file_name=f"fonts/{font}", media_type=FONT_TYPES[font.rsplit(".", 1)[1]],
+                                       content=subset_font(fonts_dir() / font, used)))
 
     package.toc = toc
     package.spine = spine

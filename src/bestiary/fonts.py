@@ -9,6 +9,8 @@ build can warn, naming the record and field, instead of printing boxes silently.
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import os
 import tempfile
 import unicodedata
@@ -53,3 +55,22 @@ def missing_glyphs(text: str, fonts: Path) -> str:
     """The characters of `text` that none of our fonts can show, each once, in order."""
     covered = covered_characters(fonts)
     return "".join(dict.fromkeys(c for c in text if ord(c) not in covered and _needs_glyph(c)))
+
+
+def subset_font(path: Path, text: str) -> bytes:
+    """`path` cut down to the characters of `text` (plus ASCII), layout features kept: for the EPUB,
+    whose text is fixed, a fraction of the size. Deterministic, so builds stay reproducible."""
+    from fontTools import subset
+
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # it reports tables it drops
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    with TTFont(path) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted({ord(c) for c in text} | set(range(0x20, 0x7F))))
+        subsetter.subset(font)
+        output = io.BytesIO()
+        font.save(output)
+    return output.getvalue()
