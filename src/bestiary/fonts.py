@@ -32,7 +32,10 @@ def isolate_fontconfig(fonts: Path) -> None:
         f"<fontconfig><dir>{fonts}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>\n"
     )
     if not config.is_file() or config.read_text(encoding="utf-8") != text:
-        config.write_text(text, encoding="utf-8")
+        # atomically: parallel builds and test workers start at the same moment
+        partial = folder / f"fonts.conf.{os.getpid()}"
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, config)
     os.environ["FONTCONFIG_FILE"] = str(config)
 
 
