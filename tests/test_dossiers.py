@@ -115,3 +115,11 @@ def test_dossier_command_stamps_copies_beside_the_dossier(tmp_path: Path):
     missing = run_cli("dossier", "sdet", "--stamp-only", "--copies", "2", "--book", str(BUNDLED_BOOK),
                       "--out", str(tmp_path))
     assert missing.returncode == 2 and "build it first" in missing.stderr
+
+
+@pytest.mark.parametrize("name, expected", [("\u7ba1\u7406\u8005", "the stamp font cannot show"),
+                                            ("x" * 49, "expected a name of 1 to 48 characters")])
+def test_a_name_the_stamp_cannot_show_is_refused_before_rendering(tmp_path: Path, name: str, expected: str):
+    result = run_cli("dossier", "sdet", "--prepared-for", name, "--book", str(BUNDLED_BOOK), "--out", str(tmp_path))
+    assert result.returncode == 2 and expected in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "dossiers").exists()

@@ -128,6 +128,7 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     paper = paper or book.config.dossier_paper
     if copies is not None and not 1 <= copies <= 999:
         raise ValueError(f"expected from 1 to 999 copies, found {copies}")
+    stamped = recipients(prepared_for, copies)  # checks the name before anything renders
     if paper not in PAPER_SIZES:
         raise ValueError(f"unknown paper {paper!r}; expected {' or '.join(PAPER_SIZES)}")
     config = book.config
@@ -145,7 +146,7 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
         if "epub" in targets:
             job.epub(print_edition)
         if "dossiers" in targets:
-            job.dossiers(wanted, paper, recipients(prepared_for, copies))
+            job.dossiers(wanted, paper, stamped)
     return BuildResult(tuple(job.written), tuple(dict.fromkeys(job.warnings)))
 
 

@@ -39,11 +39,12 @@ def isolate_fontconfig(fonts: Path) -> None:
     os.environ["FONTCONFIG_FILE"] = str(config)
 
 
-@lru_cache(maxsize=4)
-def covered_characters(fonts: Path) -> frozenset[int]:
-    """Every code point that at least one of our fonts maps to a glyph."""
+@lru_cache(maxsize=8)
+def covered_characters(fonts: Path, only: str | None = None) -> frozenset[int]:
+    """Every code point that at least one of our fonts (or the font file `only`) maps to a glyph."""
     covered: set[int] = set()
-    for path in sorted(fonts.glob("*.otf")) + sorted(fonts.glob("*.ttf")):
+    paths = [fonts / only] if only else sorted(fonts.glob("*.otf")) + sorted(fonts.glob("*.ttf"))
+    for path in paths:
         with TTFont(path, lazy=True) as font:
             covered.update(font.getBestCmap() or {})
     return frozenset(covered)
@@ -54,9 +55,9 @@ def _needs_glyph(character: str) -> bool:
     return unicodedata.category(character)[0] not in ("Z", "C")
 
 
-def missing_glyphs(text: str, fonts: Path) -> str:
-    """The characters of `text` that none of our fonts can show, each once, in order."""
-    covered = covered_characters(fonts)
+def missing_glyphs(text: str, fonts: Path, only: str | None = None) -> str:
+    """The characters of `text` that none of our fonts (or the font file `only`) can show, each once."""
+    covered = covered_characters(fonts, only)
     return "".join(dict.fromkeys(c for c in text if ord(c) not in covered and _needs_glyph(c)))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from .fonts import missing_glyphs
 from .resources import fonts_dir
 
 STAMP_FONT = "CourierPrime-Bold"
@@ -45,15 +47,32 @@ class Recipient:
         """`--jane-doe--copy-03-of-20`, so copies sort and never overwrite the unstamped dossier."""
         parts = []
         if self.prepared_for:
-            parts.append(re.sub(r"[^a-z0-9]+", "-", self.prepared_for.lower()).strip("-") or "recipient")
+            ascii_name = unicodedata.normalize("NFKD", self.prepared_for).encode("ascii", "ignore").decode()
+            parts.append(re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "recipient")
         if self.copy is not None:
             width = len(str(self.copies))
             parts.append(f"copy-{self.copy:0{width}d}-of-{self.copies}")
         return "".join(f"--{part}" for part in parts)
 
 
+MAX_NAME = 48  # what fits the top margin of a page, beside the copy number
+
+
 def recipients(prepared_for: str | None, copies: int | None) -> tuple[Recipient, ...]:
-    """One recipient per copy; no copies asked for means one copy, unnumbered."""
+    """One recipient per copy; no copies asked for means one copy, unnumbered.
+
+    Raises ValueError for a name the stamp cannot show whole: too long, or with
+    characters Courier Prime does not have (it would print them as boxes).
+    """
+    if prepared_for is not None:
+        prepared_for = " ".join(prepared_for.split())
+        if not prepared_for or len(prepared_for) > MAX_NAME:
+            raise ValueError(f"expected a name of 1 to {MAX_NAME} characters for --prepared-for, "
+                             f"found {len(prepared_for)}")
+        missing = missing_glyphs(prepared_for.upper(), fonts_dir(), "CourierPrime-Bold.ttf")
+        if missing:
+            raise ValueError(f"the stamp font cannot show {', '.join(repr(c) for c in missing)} "
+                             f"in --prepared-for {prepared_for!r}")
     if copies is None:
         return (Recipient(prepared_for),) if prepared_for else ()
     return tuple(Recipient(prepared_for, number, copies) for number in range(1, copies + 1))
