@@ -42,6 +42,14 @@ def check(tmp_path: Path):
     return run_cli("check", "--book", "book", cwd=tmp_path)
 
 
+def check_edited(tmp_path: Path, old: str, new: str):
+    """Check a book whose alpha record has `old` replaced by `new`; return the result and the edited line."""
+    text = record_text().replace(old, new)
+    assert new in text
+    book_with(tmp_path, text)
+    return check(tmp_path), line_of(text, new)
+
+
 def test_valid_book_passes(small_book: Path):
     result = run_cli("check", "--book", str(small_book))
     assert result.returncode == 0, result.stderr
@@ -49,18 +57,14 @@ def test_valid_book_passes(small_book: Path):
 
 
 def test_wrong_type(tmp_path: Path):
-    text = record_text().replace("percent: 50", "percent: fifty")
-    book_with(tmp_path, text)
-    line = line_of(text, "percent: fifty")
-    assert_input_error(check(tmp_path), f"{ALPHA}:{line}:12: E203 flight_risk.percent:",
+    result, line = check_edited(tmp_path, "percent: 50", "percent: fifty")
+    assert_input_error(result, f"{ALPHA}:{line}:12: E203 flight_risk.percent:",
                        "expected a whole number, found text 'fifty'")
 
 
 def test_out_of_range(tmp_path: Path):
-    text = record_text().replace("percent: 50", "percent: 140")
-    book_with(tmp_path, text)
-    line = line_of(text, "percent: 140")
-    assert_input_error(check(tmp_path), f"{ALPHA}:{line}:12: E204 flight_risk.percent:",
+    result, line = check_edited(tmp_path, "percent: 50", "percent: 140")
+    assert_input_error(result, f"{ALPHA}:{line}:12: E204 flight_risk.percent:",
                        "expected a whole number from 0 to 100, found 140")
 
 
@@ -114,10 +118,8 @@ def test_duplicate_slug_across_families(tmp_path: Path):
 
 
 def test_unresolved_related_suggests_closest_slug(tmp_path: Path):
-    text = record_text().replace("role: beta-boss", "role: beta-bos")
-    book_with(tmp_path, text)
-    line = line_of(text, "role: beta-bos")
-    assert_input_error(check(tmp_path), f"{ALPHA}:{line}:9: E303 related[0].role:",
+    result, line = check_edited(tmp_path, "role: beta-boss", "role: beta-bos")
+    assert_input_error(result, f"{ALPHA}:{line}:9: E303 related[0].role:",
                        "'beta-bos', which matches none (did you mean 'beta-boss'?)")
 
 
@@ -127,10 +129,8 @@ def test_related_by_exact_title_resolves(tmp_path: Path):
 
 
 def test_self_related(tmp_path: Path):
-    text = record_text().replace("role: beta-boss", "role: alpha-analyst")
-    book_with(tmp_path, text)
-    line = line_of(text, "role: alpha-analyst")
-    assert_input_error(check(tmp_path), f"{ALPHA}:{line}:9: E304 related[0].role:",
+    result, line = check_edited(tmp_path, "role: beta-boss", "role: alpha-analyst")
+    assert_input_error(result, f"{ALPHA}:{line}:9: E304 related[0].role:",
                        "this record itself")
 
 
@@ -141,11 +141,8 @@ def test_self_related(tmp_path: Path):
     ("10:00", "E203", "expected text, found integer 600"),  # YAML 1.1 reads 10:00 as base 60
 ])
 def test_malformed_day_in_the_life_time(tmp_path: Path, bad_time: str, code: str, expected: str):
-    text = record_text().replace("time: 09:00 - 10:00", f"time: {bad_time}")
-    assert f"time: {bad_time}" in text
-    book_with(tmp_path, text)
-    line = line_of(text, f"time: {bad_time}")
-    assert_input_error(check(tmp_path), f"{ALPHA}:{line}:9: {code} day_in_the_life[0].time:", expected)
+    result, line = check_edited(tmp_path, "time: 09:00 - 10:00", f"time: {bad_time}")
+    assert_input_error(result, f"{ALPHA}:{line}:9: {code} day_in_the_life[0].time:", expected)
 
 
 def test_times_out_of_order(tmp_path: Path):
