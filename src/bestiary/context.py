@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .diagrams import OrgChart, org_chart
-from .model import SECTIONS, Book, Chapter, Role, resolve_related
+from .model import SECTIONS, Book, Chapter, Role
 from .text import Block, markdown_blocks, plain_text
 
 
@@ -47,10 +47,11 @@ class TaxonomyIndex:
 
 def specimens(book: Book) -> tuple[Specimen, ...]:
     """Every role in reading order, with its related cards both ways."""
+    by_slug = {role.slug: role for role in book.roles}
     cited: dict[str, list[Card]] = defaultdict(list)
     related_of: dict[str, tuple[Card, ...]] = {}
     for role in book.roles:
-        cards = tuple(Card(other, match) for other, match in resolve_related(book, role))
+        cards = tuple(Card(by_slug[related.slug], related.match) for related in role.related)
         related_of[role.slug] = cards
         for card in cards:
             cited[card.role.slug].append(Card(role, card.match))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from weasyprint.text.fonts import FontConfiguration
 
 from .config import PAPER_SIZES
-from .context import FieldGuide, field_guide
+from .context import field_guide
 from .model import Book
 from .pdf import render_pdf, stylesheet
 from .render import make_renderer
@@ -44,7 +44,7 @@ class DossierRenderer:
         if paper not in PAPER_SIZES:
             raise ValueError(f"unknown paper {paper!r}")
         self.book = book
-        self.guide: FieldGuide = field_guide(book)
+        self.specimens = {specimen.role.slug: specimen for specimen in field_guide(book).specimens}
         self.created = created
         self.renderer = make_renderer(book.directory)
         self.fetcher = SandboxedFetcher(sandbox_roots(book.directory))
@@ -53,7 +53,7 @@ class DossierRenderer:
         self.stylesheet = stylesheet(css, self.fetcher, self.font_config)
 
     def render(self, slug: str) -> RenderedDossier:
-        specimen = next(s for s in self.guide.specimens if s.role.slug == slug)
+        specimen = self.specimens[slug]
         html = self.renderer.render(
             "print/dossier.html.j2", book=self.book, specimen=specimen, created=self.created.isoformat(),
             issued=self.created.date().isoformat(), file_name=dossier_file_name(slug), page_breaks={},

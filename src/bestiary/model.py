@@ -69,7 +69,7 @@ class Complaint:
 
 @dataclass(frozen=True)
 class Related:
-    slug: str
+    slug: str  # as the record names it (slug or title); `load_book` resolves it to the slug
     match: int
 
 
@@ -138,9 +138,6 @@ class Book:
     def families(self) -> tuple[Chapter, ...]:
         return tuple(chapter for chapter in self.chapters if chapter.is_family)
 
-    def role(self, slug: str) -> Role:
-        return next(role for role in self.roles if role.slug == slug)
-
     def chapter_of(self, role: Role) -> Chapter:
         return next(chapter for chapter in self.chapters if chapter.slug == role.chapter_slug)
 
@@ -192,28 +189,32 @@ def load_book(book_dir: Path) -> Book:
                                        f"expected a unique chapter name, found '{slug}' also in {twin.source_path}"))
             continue
         chapters.append(chapter)
-    problems += _check_book_wide(chapters, sources, invalid)
+    found, resolved = _check_book_wide(chapters, sources, invalid)
+    problems += found
     if not any(chapter.roles for chapter in chapters) and not any(not p.is_warning for p in problems):
         # a bestiary needs a specimen: the contents, the index and the EPUB's index are built from them
         problems.append(Diagnostic(errors.display_path(chapters_dir), 1, 1, errors.BAD_BOOK_LAYOUT, "",
                                    "expected at least one family folder with a role record, found none"))
     if config is None or any(not p.is_warning for p in problems):
         raise BuildError(problems)
-    return Book(config, book_dir, _number_files(chapters, config), tuple(sorted(problems)))
+    return Book(config, book_dir, _finish_roles(chapters, config, resolved), tuple(sorted(problems)))
 
 
-def _number_files(chapters: list[Chapter], config: BookConfig) -> tuple[Chapter, ...]:
-    """File numbers follow reading order: OTI-ADU-0001 for the first specimen."""
+def _finish_roles(chapters: list[Chapter], config: BookConfig,
+                  resolved: dict[str, tuple[str, ...]]) -> tuple[Chapter, ...]:
+    """File numbers in reading order (OTI-ADU-0001 for the first specimen); related entries by slug."""
     prefix = f"{config.publisher[:3]}-{config.kingdom[:3]}".upper()
-    numbered: list[Chapter] = []
+    finished: list[Chapter] = []
     count = 0
     for chapter in chapters:
         roles = []
         for role in chapter.roles:
             count += 1
-            roles.append(replace(role, file_number=f"{prefix}-{count:04d}"))
-        numbered.append(replace(chapter, roles=tuple(roles)))
-    return tuple(numbered)
+            related = tuple(Related(slug, entry.match)
+                            for slug, entry in zip(resolved[role.slug], role.related, strict=True))
+            roles.append(replace(role, file_number=f"{prefix}-{count:04d}", related=related))
+        finished.append(replace(chapter, roles=tuple(roles)))
+    return tuple(finished)
 
 
 def _outside_book(shown: str) -> Diagnostic:
@@ -332,9 +333,14 @@ def _article(title: str) -> str:
     return "an" if title[0].lower() in "aeiou" else "a"
 
 
-def _check_book_wide(chapters: list[Chapter], sources: dict, invalid: set[str]) -> list[Diagnostic]:
-    """Unique slugs and titles; related entries resolve to another record."""
+def _check_book_wide(chapters: list[Chapter], sources: dict,
+                     invalid: set[str]) -> tuple[list[Diagnostic], dict[str, tuple[str, ...]]]:
+    """Unique slugs and titles; related entries resolve to another record.
+
+    Also returns, for each role, the slugs its `related` entries resolve to (they may name a title).
+    """
     found: list[Diagnostic] = []
+    resolved: dict[str, tuple[str, ...]] = {}
     by_slug: dict[str, Role] = {}
     by_title: dict[str, Role] = {}
     for chapter in chapters:
@@ -354,6 +360,7 @@ def _check_book_wide(chapters: list[Chapter], sources: dict, invalid: set[str]) 
     for chapter in chapters:
         for role in chapter.roles:
             source, _ = sources[role.slug]
+            targets: list[str] = []
             for i, related in enumerate(role.related):
                 key_path = ("related", i, "role")
                 target = by_slug.get(related.slug) or by_title.get(related.slug.casefold())
@@ -368,14 +375,7 @@ def _check_book_wide(chapters: list[Chapter], sources: dict, invalid: set[str]) 
                 elif target.slug == role.slug:
                     found.append(source.diagnostic(key_path, errors.SELF_RELATED,
                                  f"expected another record, found '{related.slug}', this record itself"))
-    return found
-
-
-def resolve_related(book: Book, role: Role) -> tuple[tuple[Role, int], ...]:
-    """The records a role's `related` entries name (by slug or exact title), with their match."""
-    by_title = {other.title.casefold(): other for other in book.roles}
-    by_slug = {other.slug: other for other in book.roles}
-    return tuple(
-        (by_slug.get(related.slug) or by_title[related.slug.casefold()], related.match)
-        for related in role.related
-    )
+                else:
+                    targets.append(target.slug)
+            resolved[role.slug] = tuple(targets)
+    return found, resolved

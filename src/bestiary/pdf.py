@@ -139,8 +139,13 @@ def pagination(document: weasyprint.Document, html: str, body_start: int) -> Pag
 def set_page_labels(data: bytes, body_start: int) -> bytes:
     """Roman labels for the front matter (i, ii, …), arabic from 1 for the body."""
     # WeasyPrint's PDF/A trailer understates /Size; pypdf says so on reading and writes a correct one.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    pypdf_logger = logging.getLogger("pypdf")
+    level = pypdf_logger.level
+    pypdf_logger.setLevel(logging.ERROR)
+    try:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    finally:
+        pypdf_logger.setLevel(level)
     last = len(writer.pages) - 1
     if body_start > 0:
         writer.set_page_label(0, body_start - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
