@@ -24,7 +24,7 @@ from bestiary.context import field_guide
 from bestiary.cover import cover_png
 from bestiary.dossier import render_dossiers
 from bestiary.epub import render_epub
-from bestiary.model import load_book
+from bestiary.load import load_book
 from bestiary.pdf import PdfOptions, render_field_guide
 from bestiary.render import make_renderer
 from bestiary.sandbox import sandbox_roots

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -92,9 +93,27 @@ def make_record():
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run `python -m bestiary` in a child process, exactly as a user would."""
+    """Run `python -m bestiary` in a child process, exactly as a user would (for signals, locks, servers)."""
     return subprocess.run([sys.executable, "-m", "bestiary", *args], cwd=cwd, capture_output=True, check=False,
                           text=True, env=env, timeout=600)
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the `bestiary` command in this process (click's CliRunner): what a user sees, without a new Python."""
+    from click.testing import CliRunner
+
+    from bestiary.cli import main
+
+    previous = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, list(args), prog_name="bestiary", catch_exceptions=True)
+    finally:
+        os.chdir(previous)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a bug, not a diagnostic: show its traceback
+    return subprocess.CompletedProcess(["bestiary", *args], result.exit_code, result.stdout, result.stderr)
 
 
 def assert_input_error(result: subprocess.CompletedProcess, *fragments: str) -> list[str]:

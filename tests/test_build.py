@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bestiary.model import load_book
+from bestiary.load import load_book
 from conftest import BUNDLED_BOOK, run_cli
 from helpers import epubcheck, pdf_text
 

@@ -10,7 +10,8 @@ from pypdf import PdfReader
 
 from bestiary import build
 from bestiary.build import stamp_dossiers
-from bestiary.model import SECTIONS, load_book
+from bestiary.load import load_book
+from bestiary.model import SECTIONS
 from conftest import BUNDLED_BOOK, run_cli
 from helpers import link_annotations
 

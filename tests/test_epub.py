@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from bestiary import build
 from bestiary.context import field_guide
-from bestiary.model import load_book
+from bestiary.load import load_book
 from conftest import BUNDLED_BOOK
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, IndirectObject
 
 from bestiary import build
-from bestiary.model import load_book
+from bestiary.load import load_book
 from bestiary.resources import fonts_dir
 from conftest import BUNDLED_BOOK
 from helpers import link_annotations

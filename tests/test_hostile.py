@@ -132,3 +132,49 @@ def test_extreme_numbers_and_other_currencies(tmp_path: Path, percent: int, sala
     text = pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
     assert printed in text
     assert f"FLIGHT RISK: {percent}%" in text.upper()
+
+
+def test_paths_and_urls_in_records_are_never_hyphenated(tmp_path: Path):
+    from pypdf import PdfReader
+
+    paths = ["../../../etc/passwd", "/var/lib/procurement/spreadsheets/final-final-v7.xlsx",
+             "https://intranet.example.com/strategy/alignment/synergies", "C:\\Users\\Administrator\\Documents"]
+    alpha = record("Alpha Analyst", [{"role": "beta-boss", "match": 90}])
+    alpha["jd_autopsy"] = [{"illusion": f"Maintains {path} daily.", "translation": f"Deletes {path} weekly."}
+                           for path in paths]
+    alpha["encounter"] = " and ".join(paths)
+    book = two_record_book(tmp_path, alpha)
+    build(book, tmp_path / "dist", ["pdf", "dossiers"])
+    for output in ("a-small-bestiary.pdf", "dossiers/alpha-analyst.pdf"):
+        raw = " ".join(page.extract_text() or "" for page in PdfReader(tmp_path / "dist" / output).pages)
+        joined = "".join(raw.split())  # wherever lines break, an inserted hyphen would show between the parts
+        for path in paths:
+            assert joined.count(path) >= 3, (output, path)
+
+
+def test_a_large_honest_record_lays_out_on_the_page(tmp_path: Path):
+    alpha = record("Alpha Analyst", [{"role": "beta-boss", "match": 90}])
+    alpha["aliases"] = [f"Alias Number A{i:02d}" for i in range(48)]
+    alpha["habitat"] = [f"Open-plan Habitat H{i:02d}" for i in range(30)]
+    alpha["metrics"] = [{"name": f"Metric M{i:02d}", "description": "A number that goes up. " * 6} for i in range(36)]
+    alpha["burn_ward"] = [{"quote": f"Complaint C{i:02d}: " + "it is bad here. " * 12, "source": "reddit.com"}
+                          for i in range(40)]
+    alpha["day_in_the_life"] = [{"time": f"{h:02d}:{m:02d} - {h:02d}:{m + 29:02d}", "title": f"Slot S{h:02d}{m:02d}",
+                                 "description": "Waits for the meeting about the meeting."}
+                                for h in range(24) for m in (0, 30)]
+    alpha["org_chart"] = ["Board of Directors", "Chief Executive Officer", "Chief Operating Officer",
+                          "VP of Everything", "Director of Some Things", "Senior Manager", "Manager",
+                          "Alpha Analyst", "Associate", "Intern", "Contractor", "The Printer"]
+    book = two_record_book(tmp_path, alpha)
+    document, warnings = rendered_field_guide(book)
+    assert not warnings
+    for number, page in enumerate(document.pages, start=1):
+        for box in page._page_box.descendants():
+            if type(box).__name__ == "TextBox" and box.text.strip():
+                assert box.position_x >= -0.5 and box.position_x + box.width <= page.width + 0.5, (number, box.text)
+                assert box.position_y >= -0.5 and box.position_y + box.height <= page.height + 0.5, (number, box.text)
+    text = " ".join(box.text for page in document.pages for box in page._page_box.descendants()
+                    if type(box).__name__ == "TextBox")
+    for token in ([f"A{i:02d}" for i in range(48)] + [f"H{i:02d}" for i in range(30)] + [f"M{i:02d}" for i in range(36)]
+                  + [f"C{i:02d}" for i in range(40)] + [f"S{h:02d}{m:02d}" for h in range(24) for m in (0, 30)]):
+        assert token in text, token

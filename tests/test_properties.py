@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bestiary import build
 from bestiary.errors import BuildError
 from bestiary.fonts import covered_characters
-from bestiary.model import load_book
+from bestiary.load import load_book
 from bestiary.resources import fonts_dir
 from conftest import record, write_book
 from helpers import epubcheck, pdf_text

@@ -69,28 +69,46 @@ def test_chapter_images_and_file_links_are_refused(tmp_path: Path, server, secre
     assert not (tmp_path / "dist").exists()
 
 
-def test_hostile_user_layouts_read_nothing_outside(tmp_path: Path, server, secret: Path):
+def test_remote_and_file_resources_in_book_layouts_are_located_errors(tmp_path: Path, server, secret: Path):
     url, requests = server
     book = write_book(tmp_path / "project")
-    layouts = book / "layouts" / "print"
-    layouts.mkdir(parents=True)
+    for output in ("print", "epub"):
+        (book / "layouts" / output).mkdir(parents=True)
     (book / "layouts" / "print" / "fonts.css").write_text(
         BUILTIN_FONTS_CSS
         + f'@import url("{url}/imported.css");\n'
         + f'@font-face {{ font-family: "Stolen"; src: url("file://{secret}"); }}\n'
-        + '.cover { background: url("../../../outside/secret.txt"); }\n'
-        + f'.half-title {{ background: url("{url}/background.png"); }}\n', encoding="utf-8")
-    (layouts / "field-guide.html.j2").write_text(
+        + f'.half-title {{ background: url({url}/background.png); }}\n', encoding="utf-8")
+    (book / "layouts" / "epub" / "epub.css").write_text(f'.x {{ background: url("{url}/x.png"); }}\n')
+    (book / "layouts" / "print" / "field-guide.html.j2").write_text(
         '{% extends "builtin/print/field-guide.html.j2" %}\n'
         "{% block head_extra %}"
         f'<link rel="stylesheet" href="{url}/style.css"/>'
         f'<link rel="stylesheet" href="file://{secret}"/>'
-        f'<script src="{url}/script.js"></script>'
+        f'<script src="//evil.example/script.js"></script>'
         "{% endblock %}\n", encoding="utf-8")
-    os.symlink(secret, book / "linked-secret.png")
+    result = run_cli("build", "--book", str(book), "--out", str(tmp_path / "dist"))
+    fonts_lines = len(BUILTIN_FONTS_CSS.splitlines())
+    assert_input_error(result, f"layouts/print/fonts.css:{fonts_lines + 1}:14: E401", "imported.css")
+    assert_input_error(result, f"layouts/print/fonts.css:{fonts_lines + 2}:", "E401", "file://")
+    assert_input_error(result, f"layouts/print/fonts.css:{fonts_lines + 3}:", "E401", "background.png")
+    assert_input_error(result, "layouts/epub/epub.css:1:", "E401", "x.png")
+    assert_input_error(result, "layouts/print/field-guide.html.j2:2:", "E401", "style.css")
+    assert_input_error(result, "layouts/print/field-guide.html.j2:2:", "E401", "//evil.example/script.js")
+    assert len([line for line in result.stderr.splitlines() if "E401" in line]) == 7
+    assert requests == []
+    assert not (tmp_path / "dist").exists()
+
+
+def test_hostile_user_layouts_read_nothing_outside(tmp_path: Path, secret: Path):
+    book = write_book(tmp_path / "project")
+    layouts = book / "layouts" / "print"
+    layouts.mkdir(parents=True)
+    escape = "../" * len(Path(__file__).resolve().parts) + str(secret).lstrip("/")
+    (book / "layouts" / "print" / "fonts.css").write_text(
+        BUILTIN_FONTS_CSS + f'html {{ background-image: url("{escape}"); }}\n', encoding="utf-8")
     (book / "chapters" / "00-foreword.md").write_text("---\ntitle: Foreword\n---\nPlain.\n", encoding="utf-8")
     result = build(book, tmp_path / "dist", ["pdf", "epub"])
-    assert requests == []
     refused = " ".join(result.warnings)
     assert "refused by the sandbox" in refused and "secret.txt" in refused
     assert SECRET not in pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
@@ -101,11 +119,45 @@ def test_a_template_linked_out_of_the_layouts_is_refused(tmp_path: Path, secret:
     book = write_book(tmp_path / "project")
     (book / "layouts" / "print").mkdir(parents=True)
     os.symlink(secret, book / "layouts" / "print" / "fonts.css")
-    with pytest.raises(RenderError, match="fonts.css"):
+    with pytest.raises(BuildError) as caught:
         build(book, tmp_path / "dist", ["pdf"])
+    assert [d.code for d in caught.value.diagnostics] == ["E306"]
     result = run_cli("build", "pdf", "--book", str(book), "--out", str(tmp_path / "dist"))
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert_input_error(result, "layouts/print/fonts.css:1:1: E306", "symbolic link leading outside")
     assert SECRET not in result.stderr + result.stdout
+
+
+def test_a_layouts_folder_linked_out_of_the_book_is_refused(tmp_path: Path, secret: Path):
+    outside = tmp_path / "outside-layouts"
+    (outside / "print").mkdir(parents=True)
+    (outside / "print" / "dossier.html.j2").write_text('{% include "print/secret.txt" %}')
+    (outside / "print" / "secret.txt").write_text(SECRET)
+    book = write_book(tmp_path / "project")
+    os.symlink(outside, book / "layouts")
+    for command in (("check",), ("dossier", "alpha-analyst", "--out", str(tmp_path / "dist"))):
+        result = run_cli(*command, "--book", str(book))
+        assert_input_error(result, "layouts:1:1: E306", "symbolic link leading outside")
+        assert SECRET not in result.stdout + result.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_a_layout_runs_no_code(tmp_path: Path):
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from bestiary.render import make_renderer
+
+    book = write_book(tmp_path / "project")
+    (book / "layouts" / "print").mkdir(parents=True)
+    attacks = ["{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+               "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+               "{{ lipsum.__globals__['os'].system('id') }}",
+               "{% set x = [] %}{{ x.append(1) }}"]
+    renderer = make_renderer(book)
+    assert isinstance(renderer.environment, ImmutableSandboxedEnvironment)  # ours run there too: one path
+    for number, attack in enumerate(attacks):
+        (book / "layouts" / "print" / f"attack-{number}.html.j2").write_text(attack)
+        with pytest.raises(RenderError, match="unsafe|not safely callable"):
+            make_renderer(book).render(f"print/attack-{number}.html.j2")
 
 
 def test_a_record_linked_out_of_the_book_is_refused(tmp_path: Path, secret: Path):

@@ -138,7 +138,7 @@ def test_self_related(tmp_path: Path):
     ("'9am - 10am'", "E205", 'expected a quoted time range such as "10:00 - 11:00"'),
     ("'25:00 - 26:00'", "E205", "found text '25:00 - 26:00'"),
     ("'11:00 - 10:00'", "E206", "expected the end after the start"),
-    ("10:00", "E203", "expected text, found integer 600"),  # YAML 1.1 reads 10:00 as base 60
+    ("10:00", "E203", "found 10:00, which YAML reads as the base-60 (sexagesimal) number 600 (quote times"),
 ])
 def test_malformed_day_in_the_life_time(tmp_path: Path, bad_time: str, code: str, expected: str):
     result, line = check_edited(tmp_path, "time: 09:00 - 10:00", f"time: {bad_time}")
@@ -157,7 +157,8 @@ def test_times_out_of_order(tmp_path: Path):
 def test_yaml_syntax_error(tmp_path: Path):
     text = record_text().replace("encounter: Nod and leave.", "encounter: [Nod and leave.")
     book_with(tmp_path, text)
-    assert_input_error(check(tmp_path), f"{ALPHA}:", "E103", "expected valid YAML, found a syntax error")
+    line = line_of(text, "encounter: [")
+    assert_input_error(check(tmp_path), f"{ALPHA}:{line}:12: E103", "expected ']' to close the list opened here")
 
 
 def test_empty_file(tmp_path: Path):

@@ -21,10 +21,13 @@ from .context import FieldGuide, field_guide
 from .cover import cover_png
 from .dossier import dossier_file_name, render_dossiers
 from .epub import render_epub
-from .model import Book, load_book
-from .outputs import StagedOutputs, remove_litter
+from .errors import RequestError
+from .load import load_book
+from .model import Book
+from .outputs import OutputFolderLock, StagedOutputs
 from .pdf import PdfOptions, RenderedPdf, render_field_guide
 from .render import Renderer, make_renderer
+from .resources import builtin_layouts_dir, fonts_dir, is_inside, real_path
 from .sandbox import sandbox_roots
 from .stamp import Recipient, recipients, stamp
 
@@ -108,35 +111,37 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
           targets: Iterable[str] = TARGETS, *, slugs: Iterable[str] | None = None,
           paper: str | None = None, pdf_variant: str | None = None, page_size: str | None = None,
           bleed: str | None = None, crop_marks: bool | None = None, prepared_for: str | None = None,
-          copies: int | None = None, progress: Progress | None = None) -> BuildResult:
+          copies: int | None = None, progress: Progress | None = None,
+          on_wait: Callable[[str], None] | None = None) -> BuildResult:
     """Build `targets` from `book_dir` into `out_dir`.
 
     Print options left as None come from `book.yaml`. `prepared_for` and `copies` add
     stamped copies beside each dossier (`stamp_dossiers` stamps without rendering).
-    Raises `BuildError` for invalid input and `ValueError` for a bad request (unknown
-    target, slug, paper or print option) before rendering anything, and `RenderError`
-    when rendering fails. Outputs are renamed into place only
-    when all of them are ready: a failed or interrupted build changes nothing.
+    Raises `BuildError` for invalid input and `RequestError` for a bad request (unknown
+    target, slug, paper or print option, an output folder that cannot be one) before
+    rendering anything, and `RenderError` when rendering fails. Outputs are renamed into
+    place only when all of them are ready: a failed or interrupted build changes nothing.
+    One build at a time writes to an output folder; `on_wait` hears when another holds it.
     """
     book_dir, out_dir = Path(book_dir), Path(out_dir)
     targets = tuple(targets)
     unknown = [target for target in targets if target not in TARGETS]
     if unknown:
-        raise ValueError(f"unknown target(s) {', '.join(unknown)}; expected {', '.join(TARGETS)}")
+        raise RequestError(f"unknown target(s) {', '.join(unknown)}; expected {', '.join(TARGETS)}")
+    check_output_folder(book_dir, out_dir)
     book = load_book(book_dir)
     wanted = _chosen_slugs(book, slugs)
     paper = paper or book.config.dossier_paper
     if copies is not None and not 1 <= copies <= 999:
-        raise ValueError(f"expected from 1 to 999 copies, found {copies}")
+        raise RequestError(f"expected from 1 to 999 copies, found {copies}")
     stamped = recipients(prepared_for, copies)  # checks the name before anything renders
     if paper not in PAPER_SIZES:
-        raise ValueError(f"unknown paper {paper!r}; expected {' or '.join(PAPER_SIZES)}")
+        raise RequestError(f"unknown paper {paper!r}; expected {' or '.join(PAPER_SIZES)}")
     config = book.config
     options = PdfOptions(page_size or config.page_size, bleed or config.bleed,
                          config.crop_marks if crop_marks is None else crop_marks, pdf_variant)
     options.check()
-    remove_litter(out_dir)
-    with StagedOutputs() as staged:
+    with OutputFolderLock(out_dir, on_wait), StagedOutputs(out_dir) as staged:
         job = _Job(book, field_guide(book), make_renderer(book_dir), sandbox_roots(book_dir), out_dir,
                    build_time(), staged, progress or (lambda done, total, label: None),
                    warnings=[str(diagnostic) for diagnostic in book.warnings])
@@ -150,6 +155,27 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     return BuildResult(tuple(job.written), tuple(dict.fromkeys(job.warnings)))
 
 
+OUTPUT_SUBFOLDERS = ("dossiers",)
+
+
+def check_output_folder(book_dir: Path, out_dir: Path) -> None:
+    """Refuse, before anything renders, an output folder that is a file or lies inside a source folder.
+
+    Outputs inside the book (or the layouts or fonts) would be read back as sources,
+    and `serve` would rebuild forever on its own output.
+    """
+    for folder in (out_dir, *(out_dir / name for name in OUTPUT_SUBFOLDERS)):
+        if folder.exists() and not folder.is_dir():
+            raise RequestError(f"expected an output folder, found a file at {folder}")
+    real_out = real_path(out_dir)
+    sources = {"the book folder": book_dir, "the built-in layouts": builtin_layouts_dir(), "the fonts": fonts_dir()}
+    for name, folder in sources.items():
+        real = real_path(folder)
+        if real_out is not None and real is not None and is_inside(real_out, (real,)):
+            raise RequestError(f"expected an output folder outside {name} ({folder}), found --out {out_dir} "
+                               "inside it (outputs there would be read back as sources); the default is ./dist")
+
+
 def _chosen_slugs(book: Book, slugs: Iterable[str] | None) -> list[str]:
     known = [role.slug for role in book.roles]
     if slugs is None:
@@ -159,25 +185,27 @@ def _chosen_slugs(book: Book, slugs: Iterable[str] | None) -> list[str]:
         if slug not in known:
             close = difflib.get_close_matches(slug, known, n=1, cutoff=0.0)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ValueError(f"no record with the slug '{slug}'{hint}")
+            raise RequestError(f"no record with the slug '{slug}'{hint}")
     return wanted
 
 
 def stamp_dossiers(book_dir: Path | str, out_dir: Path | str, slugs: Iterable[str], *,
-                   prepared_for: str | None = None, copies: int | None = None) -> BuildResult:
+                   prepared_for: str | None = None, copies: int | None = None,
+                   on_wait: Callable[[str], None] | None = None) -> BuildResult:
     """Stamp dossiers already in `out_dir/dossiers`, without rendering anything again."""
+    check_output_folder(Path(book_dir), Path(out_dir))
     book = load_book(Path(book_dir))
     wanted = _chosen_slugs(book, slugs)
     chosen = recipients(prepared_for, copies)
     if not chosen:
-        raise ValueError("expected --prepared-for or --copies to stamp with, found neither")
-    with StagedOutputs() as staged:
+        raise RequestError("expected --prepared-for or --copies to stamp with, found neither")
+    with OutputFolderLock(Path(out_dir), on_wait), StagedOutputs(Path(out_dir)) as staged:
         job = _Job(book, field_guide(book), make_renderer(Path(book_dir)), (), Path(out_dir), build_time(), staged,
                    lambda done, total, label: None)
         for slug in wanted:
             source = job.dossier_path(slug)
             if not source.is_file():
-                raise ValueError(f"no rendered dossier {source}; build it first with: bestiary dossier {slug}")
+                raise RequestError(f"no rendered dossier {source}; build it first with: bestiary dossier {slug}")
             data = source.read_bytes()
             job.stamped_copies(slug, data, len(PdfReader(io.BytesIO(data)).pages), chosen)
     return BuildResult(tuple(job.written), ())

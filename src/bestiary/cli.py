@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
 
 from . import __version__
 from .build import TARGETS, build, stamp_dossiers
-from .errors import BuildError, RenderError
-from .model import load_book
+from .errors import BuildError, RenderError, RequestError
+from .load import load_book
 from .scaffold import new_record
 from .serve import serve
 
@@ -54,11 +55,16 @@ def _interrupt(signum: int, frame: object) -> None:
 def main() -> None:
     """Build The Corporate Bestiary: a PDF field guide, an EPUB and per-role dossiers."""
     # A kill is an interruption like Ctrl-C: unwind, so temporary files are removed.
-    signal.signal(signal.SIGTERM, _interrupt)
+    if threading.current_thread() is threading.main_thread():  # as a library in a thread, leave signals be
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _waiting(message: str) -> None:
+    click.echo(f"{message} …", err=True)
 
 
 def _run_build(targets, book_dir: Path, out_dir: Path, **options) -> None:
-    _report(lambda: build(book_dir, out_dir, targets, progress=_progress, **options))
+    _report(lambda: build(book_dir, out_dir, targets, progress=_progress, on_wait=_waiting, **options))
 
 
 def _report(run) -> None:
@@ -67,10 +73,10 @@ def _report(run) -> None:
         result = run()
     except BuildError as error:
         _fail_input(error)
-    except ValueError as error:  # a bad request: unknown slug or paper
+    except RequestError as error:  # a bad request: unknown slug or paper, an output folder that cannot be one
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
-    except (RenderError, OSError) as error:  # OSError: an output folder that cannot be written
+    except RenderError as error:  # OutputError too: it names the file
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
@@ -129,7 +135,8 @@ def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: Path, paper
                     prepared_for: str | None, copies: int | None, stamp_only: bool) -> None:
     """Write OUT/dossiers/<slug>.pdf for each SLUG, and stamped copies beside it if asked."""
     if stamp_only:
-        _report(lambda: stamp_dossiers(book_dir, out_dir, slugs, prepared_for=prepared_for, copies=copies))
+        _report(lambda: stamp_dossiers(book_dir, out_dir, slugs, prepared_for=prepared_for, copies=copies,
+                                       on_wait=_waiting))
     else:
         _run_build(("dossiers",), book_dir, out_dir, slugs=slugs, paper=paper, prepared_for=prepared_for,
                    copies=copies)
@@ -143,7 +150,7 @@ def new_command(title: str, chapter: str, book_dir: Path) -> None:
     """Write a record skeleton for TITLE into a chapter; fill it in, then run `check`."""
     try:
         path = new_record(book_dir, chapter, title)
-    except (FileExistsError, FileNotFoundError, ValueError) as error:
+    except RequestError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     click.echo(f"wrote {path}; fill in every TODO, then run: bestiary check")
@@ -164,6 +171,6 @@ def serve_command(book_dir: Path, out_dir: Path, port: int) -> None:
               ready=lambda url: click.echo(f"serving {url} (Ctrl-C stops)", err=True))
     except KeyboardInterrupt:
         click.echo("stopped.", err=True)
-    except OSError as error:
+    except RequestError as error:
         click.echo(f"error: {error}", err=True)
-        sys.exit(1)
+        sys.exit(2)

@@ -9,14 +9,50 @@ from pathlib import Path
 
 from . import errors, schema
 from .errors import Diagnostic
-from .load import load_yaml_file
 from .money import is_currency
+from .parse import load_yaml_file
 
 PAPER_SIZES = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
 
 _LENGTH = r"\d+(\.\d+)?(mm|cm|in|pt|px)"
 LENGTH = re.compile(_LENGTH)
 PAGE_SIZE = re.compile(rf"^({_LENGTH}\s+{_LENGTH}|a4|a5|a6|b5|letter)$", re.IGNORECASE)
+POINTS_PER = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0, "px": 0.75}
+NAMED_PAGE_SIZES = {"a4": (595.28, 841.89), "a5": (419.53, 595.28), "a6": (297.64, 419.53),
+                    "b5": (498.9, 708.66), "letter": (612.0, 792.0)}
+# What a printer makes of a book page: from a small pocket book (3 in, 76 mm) to tabloid (17 in, 432 mm).
+PAGE_SIDE_POINTS = (3 * 72.0, 17 * 72.0)
+MAX_BLEED_POINTS = 0.5 * 72  # printers ask for 3 mm or 1/8 in; half an inch is already generous
+
+
+def points(length: str) -> float:
+    """A CSS length such as 3mm or 4.5in, in points."""
+    match = LENGTH.fullmatch(length.strip().lower())
+    if match is None:
+        raise ValueError(f"not a length: {length!r}")
+    return float(length.strip()[:-2]) * POINTS_PER[match.group(2)]
+
+
+def page_size_problem(text: str) -> str | None:
+    """What is wrong with a page size (None when it is one a printer can make)."""
+    if not PAGE_SIZE.match(text.strip()):
+        return f"expected a page size such as '4.5in 7in' or a5, found {text!r}"
+    named = NAMED_PAGE_SIZES.get(text.strip().lower())
+    width, height = named or tuple(points(side) for side in text.split())
+    low, high = PAGE_SIDE_POINTS
+    if not (low <= width <= high and low <= height <= high):
+        return (f"expected each side of the page from 3in (76mm) to 17in (432mm), found {text!r} "
+                f"({width / 72:.2f}in by {height / 72:.2f}in)")
+    return None
+
+
+def bleed_problem(text: str) -> str | None:
+    """What is wrong with a bleed (None when it is one a printer asks for)."""
+    if not LENGTH.fullmatch(text.strip().lower()):
+        return f"expected a bleed such as 3mm, found {text!r}"
+    if points(text) > MAX_BLEED_POINTS:
+        return f"expected a bleed from 0 to 0.5in (12.7mm), found {text!r}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -79,10 +115,10 @@ BOOK_SCHEMA = schema.Mapping({
     "flight_risk_bands": schema.Key(schema.ListOf(_BAND, 1, 10)),
     "field_guide": schema.Key(schema.Mapping({
         "page_size": schema.Key(schema.Pattern(
-            lambda s: PAGE_SIZE.match(s) is not None,
-            "a CSS page size such as '4.5in 7in' or a5"), required=False, default="4.5in 7in"),
+            lambda s: page_size_problem(s) is None,
+            "a page size from 3in to 17in a side, such as '4.5in 7in' or a5"), required=False, default="4.5in 7in"),
         "bleed": schema.Key(schema.Pattern(
-            lambda s: re.fullmatch(_LENGTH, s) is not None, "a length such as 3mm"),
+            lambda s: bleed_problem(s) is None, "a bleed from 0 to 0.5in, such as 3mm"),
             required=False, default="0mm"),
         "crop_marks": schema.Key(schema.Boolean(), required=False, default=False),
     }), required=False, default={}),

@@ -11,6 +11,8 @@ import zlib
 
 import pypdfium2
 
+from .errors import RenderError
+
 COVER_HEIGHT = 1600  # pixels: sharp on a phone, small in the package
 
 
@@ -23,7 +25,7 @@ def cover_png(pdf: bytes, height: int = COVER_HEIGHT) -> bytes:
         width, rows, stride = bitmap.width, bitmap.height, bitmap.stride
         pixels = bytes(bitmap.buffer)
         if bitmap.n_channels != 3:
-            raise ValueError(f"expected an RGB bitmap, found {bitmap.n_channels} channels")
+            raise RenderError(f"expected an RGB bitmap, found {bitmap.n_channels} channels")
     finally:
         document.close()
     raw = b"".join(b"\x00" + pixels[row * stride: row * stride + width * 3] for row in range(rows))

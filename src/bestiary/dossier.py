@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -19,10 +20,12 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .config import PAPER_SIZES
 from .context import field_guide
+from .errors import RequestError
 from .model import Book
 from .pdf import render_pdf, stylesheet
 from .render import make_renderer
 from .sandbox import SandboxedFetcher, sandbox_roots
+from .workers import die_with_parent
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class DossierRenderer:
 
     def __init__(self, book: Book, paper: str, created: datetime.datetime):
         if paper not in PAPER_SIZES:
-            raise ValueError(f"unknown paper {paper!r}")
+            raise RequestError(f"unknown paper {paper!r}")
         self.book = book
         self.specimens = {specimen.role.slug: specimen for specimen in field_guide(book).specimens}
         self.created = created
@@ -70,6 +73,10 @@ _worker: DossierRenderer | None = None
 
 def _start_worker(book: Book, paper: str, created: datetime.datetime) -> None:
     global _worker
+    die_with_parent()
+    # the parent cleans up on SIGTERM and Ctrl-C (sent to the whole process group) and stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = DossierRenderer(book, paper, created)
 
 
@@ -90,12 +97,20 @@ def render_dossiers(book: Book, slugs: list[str], paper: str, created: datetime.
         return
     # fork: the workers inherit the book and the font isolation without pickling anything
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(book, paper, created)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                               initargs=(book, paper, created))
+    try:
         futures = {pool.submit(_render_in_worker, slug): slug for slug in slugs}
         finished: dict[str, RenderedDossier] = {}
         for done, future in enumerate(as_completed(futures)):
             progress(done, len(slugs), f"dossier {futures[future]}")
             finished[futures[future]] = future.result()
+    except BaseException:
+        # interrupted or failed: stop the workers now rather than let them finish their dossiers
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     for slug in slugs:
         yield finished[slug]

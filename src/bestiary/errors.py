@@ -9,6 +9,7 @@ Codes are stable: scripts and the README refer to them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +17,11 @@ from pathlib import Path
 NOT_TEXT = "E101"  # binary file, or not UTF-8
 EMPTY_FILE = "E102"
 YAML_SYNTAX = "E103"
-YAML_ALIAS = "E104"  # anchors/aliases: refused, which also stops expansion bombs
+YAML_ALIAS = "E104"  # aliases and tags: refused, which also stops expansion bombs and constructors
 TOO_LARGE = "E105"
 DUPLICATE_KEY = "E106"
 NOT_MAPPING = "E107"
+UNREADABLE = "E108"  # not a regular file (a FIFO, a folder), permission denied, a symbolic link that loops
 UNKNOWN_KEY = "E201"
 MISSING_KEY = "E202"
 WRONG_TYPE = "E203"
@@ -35,6 +37,7 @@ BAD_BOOK_LAYOUT = "E306"
 FORBIDDEN_RESOURCE = "E401"  # a URL or path the sandbox refuses
 # Warnings (build continues)
 MISSING_GLYPH = "W501"
+CUT_BY_COMMENT = "W502"  # plain text followed by " #": YAML dropped the rest of the line as a comment
 
 
 @dataclass(frozen=True, order=True)
@@ -58,8 +61,9 @@ class Diagnostic:
 
 def display_path(path: Path) -> str:
     """A path as the user typed it would be: relative to the working folder when inside it."""
+    absolute = Path(os.path.abspath(path))  # not resolved: the path may be a link that loops
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(absolute.relative_to(os.getcwd()))
     except ValueError:
         return str(path)
 
@@ -74,3 +78,11 @@ class BuildError(Exception):
 
 class RenderError(Exception):
     """A build that failed after its input was valid (exit status 1)."""
+
+
+class RequestError(ValueError):
+    """A request that cannot be met before anything renders: an unknown slug, paper or option (exit status 2)."""
+
+
+class OutputError(RenderError):
+    """An output that could not be written; the message names the file (exit status 1)."""

@@ -1,239 +1,205 @@
-"""YAML and Markdown front matter into plain data plus a source map.
+"""The loading stage: a book folder into a validated `Book`, or every problem found in it.
 
-The source map records, for every key path, where its value (and its key)
-stand in the file, so later stages can point at the exact line and column.
-Loading is defensive: bytes that are not UTF-8 text, duplicate keys, and
-anchors/aliases (the vehicle of expansion bombs) are reported, never trusted.
+Walks `book/` (settings, chapters, family folders, records and the book's own
+layouts), refuses what does not belong (links leading outside the book, files
+that are not regular files), parses and validates each file, and hands the
+records to `model` for the book-wide checks. Editor litter (`.#x.yaml`,
+`x.yaml~`, `#x.yaml#`, swap files) is ignored.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
-from typing import Any
 
-import yaml
+from . import errors, schema
+from .config import BookConfig, load_config
+from .errors import BuildError, Diagnostic
+from .layout_files import check_book_layouts
+from .model import Book, Chapter, RecordFile, Role, assemble_book, check_records, role_from_record
+from .parse import load_markdown_file, load_yaml_file
+from .records import FRONT_MATTER_SCHEMA, ROLE_SCHEMA, check_chapter_body, check_glyphs, check_role
+from .resources import fonts_dir, is_inside, real_path
 
-from . import errors
-from .errors import Diagnostic
-
-MAX_FILE_BYTES = 1_000_000
-MAX_NODES = 50_000
-
-KeyPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class SourceMap:
-    """Where each key path of one file stands (1-based line and column)."""
-
-    path: str
-    positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-    line_offset: int = 0  # front matter starts below line 1
-
-    def at(self, key_path: KeyPath) -> tuple[int, int]:
-        """Position of a value, or of its nearest ancestor when it is missing."""
-        for end in range(len(key_path), -1, -1):
-            if key_path[:end] in self.positions:
-                line, column = self.positions[key_path[:end]]
-                return line + self.line_offset, column
-        return 1 + self.line_offset, 1
-
-    def key_at(self, key_path: KeyPath) -> tuple[int, int]:
-        if key_path in self.key_positions:
-            line, column = self.key_positions[key_path]
-            return line + self.line_offset, column
-        return self.at(key_path)
-
-    def diagnostic(
-        self, key_path: KeyPath, code: str, message: str, *, at_key: bool = False
-    ) -> Diagnostic:
-        line, column = self.key_at(key_path) if at_key else self.at(key_path)
-        return Diagnostic(self.path, line, column, code, dotted(key_path), message)
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+CHAPTER_NAME = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$")
 
 
-def dotted(key_path: KeyPath) -> str:
-    parts: list[str] = []
-    for part in key_path:
-        if isinstance(part, int):
-            parts.append(f"[{part}]")
-        else:
-            parts.append(("." if parts else "") + part)
-    return "".join(parts)
+def is_editor_litter(name: str) -> bool:
+    """Hidden files (`.swp`, `.#x.yaml`), backups (`x.yaml~`) and autosaves (`#x.yaml#`): not the book's."""
+    return name.startswith(".") or name.endswith("~") or (len(name) > 1 and name.startswith("#") and name.endswith("#"))
 
 
-@dataclass(frozen=True)
-class Loaded:
-    data: Any
-    source: SourceMap
+def load_book(book_dir: Path) -> Book:
+    """Load and validate a whole book folder; raise `BuildError` with every problem found."""
+    loader = _Loader(book_dir)
+    return loader.load()
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
-    """The file's text, or the reason it is not readable UTF-8 text."""
-    raw = path.read_bytes()
-    if len(raw) > MAX_FILE_BYTES:
-        return None, [
-            Diagnostic(shown, 1, 1, errors.TOO_LARGE, "",
-                       f"expected a file under {MAX_FILE_BYTES:,} bytes, found {len(raw):,} bytes")
-        ]
-    if b"\x00" in raw:
-        line, column = _line_column(raw, raw.index(b"\x00"))
-        return None, [Diagnostic(shown, line, column, errors.NOT_TEXT, "",
-                                 "expected a UTF-8 text file, found binary data (a NUL byte)")]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, column = _line_column(raw, exc.start)
-        return None, [Diagnostic(shown, line, column, errors.NOT_TEXT, "",
-                                 f"expected UTF-8 text, found byte 0x{raw[exc.start]:02x} "
-                                 "that is not UTF-8 (save the file as UTF-8)")]
-    return text.removeprefix("\ufeff"), []
+class _Loader:
+    """One walk of one book folder, collecting problems instead of stopping at the first."""
 
+    def __init__(self, book_dir: Path):
+        self.book_dir = book_dir
+        self.root = real_path(book_dir)
+        self.problems: list[Diagnostic] = []
+        self.records: list[RecordFile] = []
+        self.config: BookConfig | None = None
+        self.unlisted = False  # a folder could not be listed: records in it are unknown
 
-def _line_column(raw: bytes, offset: int) -> tuple[int, int]:
-    before = raw[:offset]
-    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
+    def load(self) -> Book:
+        self.config, found = load_config(self.book_dir)
+        self.problems += found
+        self.problems += check_book_layouts(self.book_dir)
+        chapters_dir = self.book_dir / "chapters"
+        if not chapters_dir.is_dir():
+            self.problems.append(Diagnostic(errors.display_path(self.book_dir), 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                                            "expected a chapters/ folder, found none"))
+            raise BuildError(self.problems)
+        chapters: list[Chapter] = []
+        for entry in sorted(self._entries(chapters_dir) or [], key=_chapter_order):
+            chapter = self._chapter(entry)
+            if chapter is None:
+                continue
+            twin = next((other for other in chapters if other.slug == chapter.slug), None)
+            if twin is not None:  # anchors and EPUB file names come from the slug
+                self.problems.append(Diagnostic(errors.display_path(entry), 1, 1, errors.DUPLICATE_SLUG, "",
+                                                f"expected a unique chapter name, found '{chapter.slug}' also in "
+                                                f"{twin.source_path}"))
+                continue
+            chapters.append(chapter)
+        found, resolved = check_records(self.records, all_known=not self.unlisted)
+        self.problems += found
+        failed = any(not problem.is_warning for problem in self.problems)
+        if not any(chapter.roles for chapter in chapters) and not failed:
+            # a bestiary needs a specimen: the contents, the index and the EPUB's index are built from them
+            self.problems.append(Diagnostic(errors.display_path(chapters_dir), 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                                            "expected at least one family folder with a role record, found none"))
+        if self.config is None or any(not problem.is_warning for problem in self.problems):
+            raise BuildError(self.problems)
+        return assemble_book(self.config, self.book_dir, chapters, resolved, self.problems)
 
+    def _entries(self, folder: Path) -> list[Path] | None:
+        """The folder's entries that belong to the book: inside it (links resolved) and not editor litter.
 
-def load_yaml_text(text: str, shown: str, line_offset: int = 0) -> tuple[Loaded | None, list[Diagnostic]]:
-    """Parse one YAML document into plain data with its source map."""
-    source = SourceMap(shown, line_offset=line_offset)
-    if not text.strip() or all(
-        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
-    ):
-        return None, [Diagnostic(shown, 1 + line_offset, 1, errors.EMPTY_FILE, "",
-                                 "expected a mapping of keys, found an empty file")]
-    try:
-        node = yaml.compose(text, Loader=_PositionLoader)
-    except _AliasRefused as exc:
-        line, column = exc.line + line_offset, exc.column
-        return None, [Diagnostic(shown, line, column, errors.YAML_ALIAS, "",
-                                 "expected plain values, found a YAML alias (*name); "
-                                 "anchors and aliases are not allowed")]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = " ".join(filter(None, [exc.context, exc.problem]))
-        return None, [Diagnostic(shown, line + line_offset, column, errors.YAML_SYNTAX, "",
-                                 f"expected valid YAML, found a syntax error: {problem}")]
-    except yaml.YAMLError as exc:
-        return None, [Diagnostic(shown, 1 + line_offset, 1, errors.YAML_SYNTAX, "",
-                                 f"expected valid YAML, found: {exc}")]
-    if node is None:
-        return None, [Diagnostic(shown, 1 + line_offset, 1, errors.EMPTY_FILE, "",
-                                 "expected a mapping of keys, found an empty document")]
-    diagnostics: list[Diagnostic] = []
-    builder = _Builder(source, diagnostics)
-    data = builder.build(node, ())
-    if builder.too_many:
-        return None, diagnostics
-    return Loaded(data, source), diagnostics
-
-
-def load_yaml_file(path: Path, shown: str) -> tuple[Loaded | None, list[Diagnostic]]:
-    text, problems = read_text(path, shown)
-    if text is None:
-        return None, problems
-    return load_yaml_text(text, shown)
-
-
-@dataclass(frozen=True)
-class MarkdownDocument:
-    front_matter: Loaded | None
-    body: str
-    body_line: int
-
-
-def load_markdown_file(path: Path, shown: str) -> tuple[MarkdownDocument | None, list[Diagnostic]]:
-    """A Markdown file whose YAML front matter sits between two `---` lines."""
-    text, problems = read_text(path, shown)
-    if text is None:
-        return None, problems
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        return None, [Diagnostic(shown, 1, 1, errors.MISSING_KEY, "",
-                                 "expected YAML front matter opening with '---' and a title, "
-                                 f"found {_describe_line(lines[0] if lines else '')}")]
-    closing = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
-    if closing is None:
-        return None, [Diagnostic(shown, 1, 1, errors.YAML_SYNTAX, "",
-                                 "expected front matter closed by a second '---' line, found none")]
-    front_matter, problems = load_yaml_text("".join(lines[1:closing]), shown, line_offset=1)
-    body = "".join(lines[closing + 1:])
-    return MarkdownDocument(front_matter, body, closing + 2), problems
-
-
-def _describe_line(line: str) -> str:
-    line = line.strip()
-    return f"{line[:40]!r}" if line else "an empty first line"
-
-
-class _AliasRefused(Exception):
-    def __init__(self, line: int, column: int):
-        super().__init__("alias")
-        self.line, self.column = line, column
-
-
-class _PositionLoader(yaml.SafeLoader):
-    """Composes nodes only; refuses aliases before any expansion can happen."""
-
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise _AliasRefused(event.start_mark.line + 1, event.start_mark.column + 1)
-        return super().compose_node(parent, index)
-
-
-class _Builder:
-    """Turns a composed node tree into plain data, recording positions and duplicate keys."""
-
-    def __init__(self, source: SourceMap, diagnostics: list[Diagnostic]):
-        self.source = source
-        self.diagnostics = diagnostics
-        self.constructor = yaml.SafeLoader("")
-        self.count = 0
-        self.too_many = False
-
-    def build(self, node: yaml.Node, key_path: KeyPath) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            if not self.too_many:
-                self.too_many = True
-                self.diagnostics.append(self.source.diagnostic(
-                    key_path, errors.TOO_LARGE, f"expected at most {MAX_NODES:,} values, found more"))
-            return None
-        self.source.positions[key_path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, key_path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, key_path + (i,)) for i, item in enumerate(node.value)]
+        None, with the problem reported, when the folder cannot be listed."""
         try:
-            return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            self.diagnostics.append(self.source.diagnostic(
-                key_path, errors.YAML_SYNTAX, f"expected a readable value, found: {exc}"))
+            names = sorted(entry.name for entry in folder.iterdir())
+        except OSError as error:
+            reason = ("a folder this user may not read (permission denied)" if isinstance(error, PermissionError)
+                      else f"a folder that cannot be listed ({error.strerror or error})")
+            self.problems.append(Diagnostic(errors.display_path(folder), 1, 1, errors.UNREADABLE, "",
+                                            f"expected a readable folder, found {reason}"))
+            self.unlisted = True
             return None
+        entries = []
+        for name in names:
+            if is_editor_litter(name):
+                continue
+            entry = folder / name
+            real = real_path(entry)
+            if real is None:
+                self.problems.append(Diagnostic(errors.display_path(entry), 1, 1, errors.UNREADABLE, "",
+                                                "expected a file, found a symbolic link that loops"))
+            elif self.root is None or not is_inside(real, (self.root,)):
+                self.problems.append(_outside_book(errors.display_path(entry)))
+            else:
+                entries.append(entry)
+        return entries
 
-    def _mapping(self, node: yaml.MappingNode, key_path: KeyPath) -> dict[Any, Any]:
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = self.build(key_node, key_path + ("<key>",))
-            if not isinstance(key, str | int | float | bool) and key is not None:
-                self.diagnostics.append(self.source.diagnostic(
-                    key_path, errors.WRONG_TYPE, "expected plain keys, found a complex key"))
-                continue
-            key = str(key)
-            child = key_path + (key,)
-            position = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key in result:
-                first_line = self.source.key_positions[child][0] + self.source.line_offset
-                self.diagnostics.append(Diagnostic(
-                    self.source.path, position[0] + self.source.line_offset, position[1],
-                    errors.DUPLICATE_KEY, dotted(child),
-                    f"expected each key once, found '{key}' again (first on line {first_line})"))
-                continue
-            self.source.key_positions[child] = position
-            result[key] = self.build(value_node, child)
-        self.source.positions.pop(key_path + ("<key>",), None)
-        return result
+    def _chapter(self, entry: Path) -> Chapter | None:
+        match = CHAPTER_NAME.match(entry.name)
+        if not match or (not entry.is_dir() and not entry.name.endswith(".md")):
+            self.problems.append(Diagnostic(errors.display_path(entry), 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                                            "expected a chapter named like 02-family/ or 00-foreword.md, "
+                                            f"found '{entry.name}'"))
+            return None
+        number, slug = int(match.group(1)), match.group(2)
+        if entry.is_dir():
+            return self._family(entry, number, slug)
+        return self._prose(entry, number, slug)
+
+    def _prose(self, path: Path, number: int, slug: str) -> Chapter | None:
+        shown = errors.display_path(path)
+        document, found = load_markdown_file(path, shown)
+        self.problems += found
+        if document is None or document.front_matter is None:
+            return None
+        meta, found = schema.validate(FRONT_MATTER_SCHEMA, document.front_matter.data, document.front_matter.source)
+        self.problems += found
+        self.problems += check_chapter_body(document.body, document.body_line, shown, fonts_dir())
+        if meta is None:
+            return None
+        return Chapter(number, slug, f"chapter-{slug}", meta["title"], meta["subtitle"], document.body, shown, ())
+
+    def _family(self, directory: Path, number: int, slug: str) -> Chapter | None:
+        entries = self._entries(directory)
+        if entries is None:
+            return None
+        intro = next((entry for entry in entries if entry.name == "chapter.md"), None)
+        if intro is None:
+            if not (directory / "chapter.md").is_symlink():  # a link out of the book is reported already
+                self.problems.append(Diagnostic(errors.display_path(directory), 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                                                "expected a chapter.md with the family's title, found none"))
+            chapter = None
+        else:
+            chapter = self._prose(intro, number, slug)
+        roles = []
+        for path in entries:
+            if path.name != "chapter.md":
+                role = self._record(path, slug)
+                if role is not None:
+                    roles.append(role)
+        if chapter is None:
+            return None
+        return Chapter(chapter.number, chapter.slug, chapter.anchor, chapter.title, chapter.subtitle,
+                       chapter.body_markdown, chapter.source_path, tuple(roles))
+
+    def _record(self, path: Path, chapter_slug: str) -> Role | None:
+        shown = errors.display_path(path)
+        if path.suffix not in (".yaml", ".yml") or path.is_dir():
+            self.problems.append(Diagnostic(shown, 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                                            f"expected role records named <slug>.yaml, found '{path.name}'"))
+            return None
+        if not SLUG.match(path.stem):
+            self.problems.append(Diagnostic(shown, 1, 1, errors.BAD_SLUG, "",
+                                            "expected a file name of lower-case words joined by hyphens, "
+                                            f"found '{path.name}'"))
+            return None
+        loaded, found = load_yaml_file(path, shown)
+        self.problems += found
+        if loaded is None:
+            self.records.append(RecordFile(path.stem, shown, None, None, (), None))
+            return None
+        raw = loaded.data if isinstance(loaded.data, dict) else {}
+        data, found = schema.validate(ROLE_SCHEMA, loaded.data, loaded.source)
+        self.problems += found
+        role = None
+        if data is not None:
+            found = check_role(data, loaded.source)
+            self.problems += found
+            if not found and self.config is not None:
+                self.problems += check_glyphs(loaded.data, loaded.source, fonts_dir())
+                role = role_from_record(path.stem, chapter_slug, shown, data, self.config)
+        title = raw.get("title") if isinstance(raw.get("title"), str) else None
+        self.records.append(RecordFile(path.stem, shown, loaded.source, title, _named_roles(raw), role))
+        return role
+
+
+def _named_roles(raw: dict) -> tuple[tuple[int, str], ...]:
+    """The `related` entries of a record as written, even when the record has other errors."""
+    entries = raw.get("related")
+    if not isinstance(entries, list):
+        return ()
+    return tuple((position, entry["role"]) for position, entry in enumerate(entries)
+                 if isinstance(entry, dict) and isinstance(entry.get("role"), str) and entry["role"].strip())
+
+
+def _outside_book(shown: str) -> Diagnostic:
+    return Diagnostic(shown, 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                      "expected a file inside the book folder, found a symbolic link leading outside it")
+
+
+def _chapter_order(entry: Path) -> tuple[int, str]:
+    match = CHAPTER_NAME.match(entry.name)
+    return (int(match.group(1)) if match else 10**9, entry.name)

@@ -21,9 +21,9 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
 from weasyprint.text.fonts import FontConfiguration
 
-from .config import LENGTH, PAGE_SIZE
+from .config import bleed_problem, page_size_problem
 from .context import FieldGuide, Links, Pagination
-from .errors import RenderError
+from .errors import RenderError, RequestError
 from .render import Renderer
 from .resources import resources_dir
 from .sandbox import SandboxedFetcher
@@ -44,12 +44,11 @@ class PdfOptions:
 
     def check(self) -> None:
         """Refuse values that would reach the stylesheet unchecked (they come from the command line too)."""
-        if not PAGE_SIZE.match(self.page_size):
-            raise ValueError(f"expected a page size such as '4.5in 7in' or a5, found {self.page_size!r}")
-        if not LENGTH.fullmatch(self.bleed):
-            raise ValueError(f"expected a bleed such as 3mm, found {self.bleed!r}")
+        problem = page_size_problem(self.page_size) or bleed_problem(self.bleed)
+        if problem:
+            raise RequestError(problem)
         if self.variant not in (None, *PDF_VARIANTS):
-            raise ValueError(f"expected a PDF variant among {', '.join(PDF_VARIANTS)}, found {self.variant!r}")
+            raise RequestError(f"expected a PDF variant among {', '.join(PDF_VARIANTS)}, found {self.variant!r}")
 
 
 @dataclass(frozen=True)

@@ -10,24 +10,28 @@ from pathlib import Path
 from . import errors, schema
 from .errors import Diagnostic
 from .fonts import missing_glyphs
-from .load import SourceMap
 from .money import is_currency
+from .parse import SourceMap
 from .text import is_allowed_link, references
 
 TIME_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$")
 DEFAULT_SOURCE = "[SOURCE REDACTED]"
 
-_LINE = schema.Text(max_length=300, single_line=True)
-_PROSE = schema.Text(max_length=3_000)
+# Limits stop abuse, not honest records: a record may hold dozens of aliases, metrics and complaints and
+# a log of the whole day. The org chart is the exception: it is drawn as one diagram on one pocket page.
+_LINE = schema.Text(max_length=500, single_line=True)
+_PROSE = schema.Text(max_length=10_000)
+MAX_ORG_CHART = 12
+MAX_ITEMS = 200
 _NAMED = schema.Mapping({"name": schema.Key(_LINE), "description": schema.Key(_PROSE)})
 
 ROLE_SCHEMA = schema.Mapping({
     "title": schema.Key(_LINE),
     "summary": schema.Key(_PROSE),
     "question": schema.Key(_LINE, required=False),
-    "org_chart": schema.Key(schema.ListOf(_LINE, 1, 12)),
-    "aliases": schema.Key(schema.ListOf(_LINE, 0, 20), required=False, default=()),
-    "habitat": schema.Key(schema.ListOf(_LINE, 1, 20)),
+    "org_chart": schema.Key(schema.ListOf(_LINE, 1, MAX_ORG_CHART)),
+    "aliases": schema.Key(schema.ListOf(_LINE, 0, MAX_ITEMS), required=False, default=()),
+    "habitat": schema.Key(schema.ListOf(_LINE, 1, MAX_ITEMS)),
     "salary": schema.Key(schema.Mapping({
         "market_average": schema.Key(schema.Integer(1, 999_999_999_999)),
         "currency": schema.Key(schema.Pattern(is_currency, "an ISO 4217 currency code such as USD"),
@@ -40,29 +44,29 @@ ROLE_SCHEMA = schema.Mapping({
         "level": schema.Key(schema.Text(max_length=40, single_line=True), required=False),
         "diagnosis": schema.Key(_PROSE),
     })),
-    "metrics": schema.Key(schema.ListOf(_NAMED, 1, 200)),
-    "weaponry": schema.Key(schema.ListOf(_NAMED, 1, 200)),
+    "metrics": schema.Key(schema.ListOf(_NAMED, 1, MAX_ITEMS)),
+    "weaponry": schema.Key(schema.ListOf(_NAMED, 1, MAX_ITEMS)),
     "encounter": schema.Key(_PROSE),
     "jd_autopsy": schema.Key(schema.ListOf(schema.Mapping({
         "illusion": schema.Key(_PROSE),
         "translation": schema.Key(_PROSE),
         "source": schema.Key(_LINE, required=False, default=DEFAULT_SOURCE),
-    }), 1, 200)),
+    }), 1, MAX_ITEMS)),
     "day_in_the_life": schema.Key(schema.ListOf(schema.Mapping({
         "time": schema.Key(schema.Pattern(
             lambda text: TIME_RANGE.match(text) is not None,
             'a quoted time range such as "10:00 - 11:00"')),
         "title": schema.Key(_LINE),
         "description": schema.Key(_PROSE),
-    }), 1, 48)),
+    }), 1, 24 * 4)),  # every quarter of an hour of the day
     "burn_ward": schema.Key(schema.ListOf(schema.Mapping({
         "quote": schema.Key(_PROSE),
         "source": schema.Key(_LINE, required=False),
-    }), 1, 200)),
+    }), 1, MAX_ITEMS)),
     "related": schema.Key(schema.ListOf(schema.Mapping({
         "role": schema.Key(_LINE),
         "match": schema.Key(schema.Integer(0, 100)),
-    }), 0, 50), required=False, default=()),
+    }), 0, 100), required=False, default=()),
 })
 
 

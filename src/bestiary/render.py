@@ -4,6 +4,13 @@ Autoescaping is on and undefined names fail loudly. A book may bring its own
 `layouts/` folder; its templates are found before ours, and can extend ours
 explicitly as `builtin/<name>`. Record text only ever enters templates as
 data, so `{{ … }}` inside a record is printed, never evaluated.
+
+Every template, ours included, runs in Jinja's `ImmutableSandboxedEnvironment`:
+books are shared between editors, and a layout in a book must not run code.
+A layout can read the values it is given, call their public methods, loop,
+include and extend other layouts; it cannot reach Python internals
+(`__globals__`, `__class__`…), change a list or dict, import anything, or load
+a template from outside its layout folders.
 """
 
 from __future__ import annotations
@@ -14,10 +21,11 @@ from typing import Any
 
 import jinja2
 from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import RenderError
 from .money import format_amount
-from .resources import builtin_layouts_dir, is_inside
+from .resources import builtin_layouts_dir, is_inside, real_path
 from .text import block_markdown, inline_markdown
 
 
@@ -35,14 +43,18 @@ class Renderer:
 
 
 class ConfinedLoader(jinja2.FileSystemLoader):
-    """A FileSystemLoader that refuses templates whose real path (symbolic links followed) leaves its folders."""
+    """A FileSystemLoader that refuses templates whose real path (symbolic links followed) leaves `allowed`."""
+
+    def __init__(self, searchpath: list[str], allowed: tuple[Path, ...]):
+        super().__init__(searchpath)
+        self.allowed = allowed
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
         pieces = split_template_path(template)
         for root in self.searchpath:
             candidate = Path(root, *pieces)
             if candidate.is_file():
-                if not is_inside(candidate, (Path(root).resolve(),)):
+                if not is_inside(candidate, self.allowed):
                     raise jinja2.TemplateNotFound(f"{template} (a link out of {root})")
                 break
         return super().get_source(environment, template)
@@ -52,11 +64,13 @@ def make_renderer(book_dir: Path) -> Renderer:
     builtin = builtin_layouts_dir()
     user = book_dir / "layouts"
     search = [user, builtin] if user.is_dir() else [builtin]
+    # a book's layouts must really be inside the book, ours inside our layouts folder
+    allowed = tuple(root for root in (real_path(book_dir), real_path(builtin)) if root is not None)
     loader = jinja2.ChoiceLoader([
-        jinja2.PrefixLoader({"builtin": ConfinedLoader(str(builtin))}),
-        ConfinedLoader([str(path) for path in search]),
+        jinja2.PrefixLoader({"builtin": ConfinedLoader([str(builtin)], allowed[-1:])}),
+        ConfinedLoader([str(path) for path in search], allowed),
     ])
-    environment = jinja2.Environment(
+    environment = ImmutableSandboxedEnvironment(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,

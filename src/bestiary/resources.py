@@ -18,7 +18,15 @@ def fonts_dir() -> Path:
     return resources_dir() / "fonts"
 
 
+def real_path(path: Path) -> Path | None:
+    """`path` with every `..` and symbolic link resolved, or None for a link that loops."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop, later versions OSError
+        return None
+
+
 def is_inside(path: Path, roots: tuple[Path, ...]) -> bool:
-    """Whether `path`, with every `..` and symbolic link resolved, lies under one of `roots`."""
-    resolved = path.resolve()
-    return any(resolved == root or root in resolved.parents for root in roots)
+    """Whether `path`, with every `..` and symbolic link resolved, lies under one of `roots` (a loop does not)."""
+    resolved = real_path(path)
+    return resolved is not None and any(resolved == root or root in resolved.parents for root in roots)

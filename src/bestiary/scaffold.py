@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .model import CHAPTER_NAME
+from .errors import RequestError
+from .load import CHAPTER_NAME
 
 SKELETON = """\
 title: {title}
@@ -64,18 +65,25 @@ def new_record(book_dir: Path, chapter: str, title: str) -> Path:
     """Write `<chapter>/<slug>.yaml`; refuse to overwrite an existing record."""
     title = " ".join(title.split())
     if not title:
-        raise ValueError("the title is empty")
+        raise RequestError("the title is empty")
     chapters = book_dir / "chapters"
     folder = chapters / chapter
-    if not folder.is_dir():
-        families = sorted(p.name for p in chapters.glob("*") if p.is_dir() and CHAPTER_NAME.match(p.name))
-        raise FileNotFoundError(f"no chapter folder {folder}; expected one of: {', '.join(families)}")
+    families = sorted(p for p in chapters.glob("*") if p.is_dir() and CHAPTER_NAME.match(p.name))
+    if not folder.is_dir() or folder not in families:
+        raise RequestError(f"no chapter folder {folder}; expected one of: {', '.join(p.name for p in families)}")
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
     if not slug:
-        raise ValueError(f"the title {title!r} has no letters or digits to make a file name from")
+        raise RequestError(f"the title {title!r} has no letters or digits to make a file name from")
+    # slugs are unique across the whole book, not only within a family
+    taken = next((family / f"{slug}{suffix}" for family in families for suffix in (".yaml", ".yml")
+                  if (family / f"{slug}{suffix}").exists()), None)
+    if taken is not None:
+        raise RequestError(f"a record with the slug '{slug}' already exists: {taken}")
     path = folder / f"{slug}.yaml"
-    if path.exists():
-        raise FileExistsError(f"{path} already exists")
     article = "an" if title[0].lower() in "aeiou" else "a"
-    path.write_text(SKELETON.format(title=title, article=article), encoding="utf-8")
+    try:
+        with open(path, "x", encoding="utf-8") as stream:  # "x": never overwrite a record
+            stream.write(SKELETON.format(title=title, article=article))
+    except OSError as error:
+        raise RequestError(f"cannot write {path}: {error.strerror or error}") from error
     return path

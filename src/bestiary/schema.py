@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import errors
-from .load import KeyPath, SourceMap
+from .parse import INVALID, KeyPath, SourceMap
 
 Reporter = Callable[[KeyPath, str, str], None]
 
@@ -176,7 +176,7 @@ class ListOf(Spec):
             report(key_path, errors.OUT_OF_RANGE,
                    f"expected from {self.min_items} to {self.max_items:,} items, found {len(value):,}")
             return None
-        cleaned = [self.item.check(item, key_path + (i,), report) for i, item in enumerate(value)]
+        cleaned = [check(self.item, item, key_path + (i,), report) for i, item in enumerate(value)]
         return None if any(item is None for item in cleaned) else tuple(cleaned)
 
 
@@ -214,10 +214,15 @@ class Mapping(Spec):
                     failed = True
                 cleaned[name] = key.default
                 continue
-            checked = key.spec.check(value[name], key_path + (name,), report)
+            checked = check(key.spec, value[name], key_path + (name,), report)
             failed = failed or checked is None
             cleaned[name] = checked
         return None if failed else cleaned
+
+
+def check(spec: Spec, value: Any, key_path: KeyPath, report: Reporter) -> Any:
+    """`spec.check`, except for a value the parser has already reported: it fails without a second report."""
+    return None if value is INVALID else spec.check(value, key_path, report)
 
 
 def validate(spec: Spec, data: Any, source: SourceMap) -> tuple[Any, list[errors.Diagnostic]]:
@@ -226,6 +231,9 @@ def validate(spec: Spec, data: Any, source: SourceMap) -> tuple[Any, list[errors
 
     def report(key_path: KeyPath, code: str, message: str) -> None:
         at_key = code in (errors.UNKNOWN_KEY,)
+        spelling = source.spellings.get(key_path)
+        if code == errors.WRONG_TYPE and spelling:
+            message += f" (YAML reads the unquoted {spelling} that way; put it in quotes if it is text)"
         found.append(source.diagnostic(key_path, code, message, at_key=at_key))
 
-    return spec.check(data, (), report), found
+    return check(spec, data, (), report), found

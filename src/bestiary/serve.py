@@ -8,17 +8,20 @@ the previous outputs (builds are all-or-nothing) and shows its errors on the pag
 
 from __future__ import annotations
 
+import errno
 import functools
 import html
 import http.server
+import os
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .build import build
-from .errors import BuildError, RenderError
-from .resources import builtin_layouts_dir, fonts_dir
+from .build import build, check_output_folder
+from .errors import BuildError, RenderError, RequestError
+from .outputs import describe_os_error
+from .resources import builtin_layouts_dir, fonts_dir, is_inside
 
 PREVIEW_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>bestiary preview</title>
@@ -57,7 +60,7 @@ class Preview:
         except BuildError as error:
             self.errors = [str(d) for d in error.diagnostics]
             self.log(f"build failed with {len(self.errors)} problem(s); previous outputs kept")
-        except RenderError as error:
+        except (RenderError, RequestError) as error:
             self.errors = [f"error: {error}"]
             self.log(self.errors[0])
         self.version += 1
@@ -69,16 +72,45 @@ class Preview:
                                    pdf=f"/{self.slug}.pdf", epub=f"/{self.slug}.epub")
 
 
+def allowed_hosts(port: int) -> frozenset[str]:
+    """The Host headers of a request made to this preview; any other name is a DNS-rebinding attempt."""
+    names = ("127.0.0.1", "localhost", "[::1]")
+    return frozenset([f"{name}:{port}" for name in names] + (list(names) if port == 80 else []))
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     preview: Preview
+    hosts: frozenset[str]
+    root: Path  # the output folder, real path
 
     def do_GET(self) -> None:
+        if not self._host_allowed():
+            return
         if self.path in ("/", "/index.html"):
             self._send(self.preview.page().encode(), "text/html; charset=utf-8")
         elif self.path == "/__version":
             self._send(str(self.preview.version).encode(), "text/plain")
         else:
             super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if self._host_allowed():
+            super().do_HEAD()
+
+    def _host_allowed(self) -> bool:
+        if self.headers.get("Host", "").strip().lower() in self.hosts:
+            return True
+        self.send_error(403, "Forbidden: this preview answers only to 127.0.0.1, localhost and [::1]")
+        return False
+
+    def translate_path(self, path: str) -> str:
+        """The file for a URL, only if its real path (links followed) is inside the output folder."""
+        translated = Path(super().translate_path(path))
+        return str(translated) if is_inside(translated, (self.root,)) else str(self.root / ".not-served")
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        self.send_error(404, "Not found")  # no directory listings
+        return None
 
     def _send(self, body: bytes, content_type: str) -> None:
         self.send_response(200)
@@ -92,17 +124,42 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def preview_server(preview: Preview, port: int) -> http.server.ThreadingHTTPServer:
+    """An HTTP server on 127.0.0.1:`port` (0 picks a free one) for `preview`, not yet serving.
+
+    Raises `RequestError` for a port that is taken or an output folder that cannot be made.
+    """
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise RequestError(f"port {port} on 127.0.0.1 is taken (another preview?); choose another with "
+                               "--port, or --port 0 for any free one") from error
+        raise RequestError(f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}") from error
+    try:
+        preview.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        server.server_close()
+        raise RequestError(f"cannot use the output folder {describe_os_error(error, preview.out_dir)}") from error
+    root = preview.out_dir.resolve()
+    handler = type("Handler", (_Handler,), {"preview": preview, "hosts": allowed_hosts(server.server_address[1]),
+                                            "root": root})
+    server.RequestHandlerClass = functools.partial(handler, directory=str(root))
+    return server
+
+
 def serve(book_dir: Path, out_dir: Path, port: int, log: Callable[[str], None],
           ready: Callable[[str], None]) -> None:
-    """Build, serve on 127.0.0.1:`port` (0 picks a free one), and rebuild whenever a source changes."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Serve on 127.0.0.1:`port` (0 picks a free one), build, and rebuild whenever a source changes.
+
+    Raises `RequestError` for an output folder inside the sources or a port that is taken.
+    """
+    check_output_folder(book_dir, out_dir)
     preview = Preview(book_dir, out_dir, log)
-    preview.rebuild()
-    handler = type("Handler", (_Handler,), {"preview": preview})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
-                                             functools.partial(handler, directory=str(out_dir)))
+    server = preview_server(preview, port)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     ready(f"http://127.0.0.1:{server.server_address[1]}/")
+    preview.rebuild()
     watched = (book_dir, builtin_layouts_dir(), fonts_dir())
     stamp = source_stamp(watched)
     try:

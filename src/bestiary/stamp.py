@@ -19,6 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from .errors import RequestError
 from .fonts import missing_glyphs
 from .resources import fonts_dir
 
@@ -61,17 +62,17 @@ MAX_NAME = 48  # what fits the top margin of a page, beside the copy number
 def recipients(prepared_for: str | None, copies: int | None) -> tuple[Recipient, ...]:
     """One recipient per copy; no copies asked for means one copy, unnumbered.
 
-    Raises ValueError for a name the stamp cannot show whole: too long, or with
+    Raises RequestError for a name the stamp cannot show whole: too long, or with
     characters Courier Prime does not have (it would print them as boxes).
     """
     if prepared_for is not None:
         prepared_for = " ".join(prepared_for.split())
         if not prepared_for or len(prepared_for) > MAX_NAME:
-            raise ValueError(f"expected a name of 1 to {MAX_NAME} characters for --prepared-for, "
+            raise RequestError(f"expected a name of 1 to {MAX_NAME} characters for --prepared-for, "
                              f"found {len(prepared_for)}")
         missing = missing_glyphs(prepared_for.upper(), fonts_dir(), "CourierPrime-Bold.ttf")
         if missing:
-            raise ValueError(f"the stamp font cannot show {', '.join(repr(c) for c in missing)} "
+            raise RequestError(f"the stamp font cannot show {', '.join(repr(c) for c in missing)} "
                              f"in --prepared-for {prepared_for!r}")
     if copies is None:
         return (Recipient(prepared_for),) if prepared_for else ()

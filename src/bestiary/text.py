@@ -7,23 +7,46 @@ go to the web or an address only (checked in `records`), and no images.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
+
+# Paths, URLs and addresses: never hyphenated (a hyphen would change them); they still break where they must.
+LITERAL_TOKEN = re.compile(r"\S*(?:[/\\]|://|@\w)\S*")
+
+
+def _text_with_literals(self, tokens, index, options, env) -> str:  # type: ignore[no-untyped-def]
+    """markdown-it's text rule, with path- and URL-like words wrapped in a span the stylesheets keep whole."""
+    content = tokens[index].content
+    pieces, last = [], 0
+    for match in LITERAL_TOKEN.finditer(content):
+        pieces.append(escapeHtml(content[last:match.start()]))
+        pieces.append(f'<span class="literal">{escapeHtml(match.group())}</span>')
+        last = match.end()
+    pieces.append(escapeHtml(content[last:]))
+    return "".join(pieces)
+
+
+def _with_literals(parser: MarkdownIt) -> MarkdownIt:
+    parser.add_render_rule("text", _text_with_literals)
+    return parser
 
 
 @lru_cache(maxsize=1)
 def _inline_parser() -> MarkdownIt:
     # No "entity" rule: &amp; in a record is shown as typed, like any other markup.
-    return MarkdownIt("zero", {"html": False}).enable(["emphasis", "backticks", "escape"])
+    return _with_literals(MarkdownIt("zero", {"html": False}).enable(["emphasis", "backticks", "escape"]))
 
 
 @lru_cache(maxsize=1)
 def _block_parser() -> MarkdownIt:
     # "commonmark" with html off; images are dropped so a chapter cannot make the renderer fetch.
-    return MarkdownIt("commonmark", {"html": False, "xhtmlOut": True}).disable(["image", "html_block", "html_inline"])
+    return _with_literals(MarkdownIt("commonmark", {"html": False, "xhtmlOut": True})
+                          .disable(["image", "html_block", "html_inline"]))
 
 
 def inline_markdown(text: str) -> Markup:
