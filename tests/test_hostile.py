@@ -12,6 +12,16 @@ from bestiary import build
 from conftest import record, write_book
 from helpers import epub_texts, epub_visible_text, epubcheck, pdf_text, rendered_field_guide
 
+
+def assert_text_inside_the_pages(document) -> None:
+    """Every line of text of a laid-out document lies within its page."""
+    for number, page in enumerate(document.pages, start=1):
+        for box in page._page_box.descendants():
+            if type(box).__name__ == "TextBox" and box.text.strip():
+                where = (number, box.text[:40])
+                assert box.position_x >= -0.5 and box.position_x + box.width <= page.width + 0.5, where
+                assert box.position_y >= -0.5 and box.position_y + box.height <= page.height + 0.5, where
+
 pytestmark = pytest.mark.slow
 
 INJECTIONS = ("<script>alert(1)</script>", "{{ 7*7 }}", "{% if true %}yes{% endif %}", "&amp; &lt;")
@@ -64,11 +74,7 @@ def test_very_long_words_and_titles_stay_on_the_page(tmp_path: Path):
     book = two_record_book(tmp_path, alpha)
     document, warnings = rendered_field_guide(book)
     assert not warnings
-    for number, page in enumerate(document.pages, start=1):
-        for box in page._page_box.descendants():
-            if type(box).__name__ == "TextBox" and box.text.strip():
-                assert box.position_x >= -0.5, (number, box.text)
-                assert box.position_x + box.width <= page.width + 0.5, (number, box.text[:40], box.width)
+    assert_text_inside_the_pages(document)
 
 
 def test_huge_lists_keep_every_item_across_page_breaks(tmp_path: Path):
@@ -168,11 +174,7 @@ def test_a_large_honest_record_lays_out_on_the_page(tmp_path: Path):
     book = two_record_book(tmp_path, alpha)
     document, warnings = rendered_field_guide(book)
     assert not warnings
-    for number, page in enumerate(document.pages, start=1):
-        for box in page._page_box.descendants():
-            if type(box).__name__ == "TextBox" and box.text.strip():
-                assert box.position_x >= -0.5 and box.position_x + box.width <= page.width + 0.5, (number, box.text)
-                assert box.position_y >= -0.5 and box.position_y + box.height <= page.height + 0.5, (number, box.text)
+    assert_text_inside_the_pages(document)
     text = " ".join(box.text for page in document.pages for box in page._page_box.descendants()
                     if type(box).__name__ == "TextBox")
     for token in ([f"A{i:02d}" for i in range(48)] + [f"H{i:02d}" for i in range(30)] + [f"M{i:02d}" for i in range(36)]
