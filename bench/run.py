@@ -20,14 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate
 
-from bestiary.context import field_guide
+from bestiary.build import print_edition
+from bestiary.context import epub_view
 from bestiary.cover import cover_png
 from bestiary.dossier import render_dossiers
 from bestiary.epub import render_epub
 from bestiary.load import load_book
-from bestiary.pdf import PdfOptions, render_field_guide
+from bestiary.pdf import PdfOptions
 from bestiary.render import make_renderer
-from bestiary.sandbox import sandbox_roots
 
 
 def timed(label: str, results: dict, run):
@@ -43,13 +43,10 @@ def main(count: int) -> None:
         results: dict[str, float] = {}
         created = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
         book = timed("load and validate", results, lambda: load_book(book_dir))
-        guide = field_guide(book)
-        renderer = make_renderer(book_dir)
-        options = PdfOptions(book.config.page_size)
-        printed = timed("field guide PDF", results, lambda: render_field_guide(
-            guide, renderer, options, sandbox_roots(book_dir), created.isoformat()))
+        options = PdfOptions.from_config(book.config)
+        printed = timed("field guide PDF", results, lambda: print_edition(book, options, created))
         timed("EPUB (after the PDF)", results, lambda: render_epub(
-            guide, renderer, created, printed.pagination, cover_png(printed.data)))
+            epub_view(book, printed.pagination), make_renderer(book_dir), created, cover_png(printed.data)))
         slugs = [role.slug for role in book.roles]
         quiet = lambda done, total, label: None  # noqa: E731
         timed("dossiers, 1 worker", results, lambda: list(render_dossiers(book, slugs, "a4", created, quiet, 1)))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import fcntl
+import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -82,6 +85,39 @@ def write_book(root: Path, families: dict[str, dict[str, dict | str]] | None = N
     return book
 
 
+@dataclass(frozen=True)
+class BuiltBook:
+    """The bundled book built once with `bestiary build`: its output folder and what the command printed."""
+
+    out: Path
+    stdout: str
+    stderr: str
+
+
+SOURCE_DATE_EPOCH = "1764201600"
+
+
+@pytest.fixture(scope="session")
+def bundled_build(tmp_path_factory, worker_id) -> BuiltBook:
+    """The bundled book, built once for the whole run and shared by every test worker (xdist).
+
+    Built with SOURCE_DATE_EPOCH set, in this process (CliRunner), into the run's own temporary
+    folder; the first worker to ask builds it under a lock, the others read it.
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = base if worker_id == "master" else base.parent  # the parent is this run's, shared by its workers
+    target = root / "bundled-build"
+    with open(root / "bundled-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / "printed.json").exists():
+            result = cli_with_env({"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}, "build", "--book", str(BUNDLED_BOOK),
+                                  "--out", str(target / "dist"))
+            assert result.returncode == 0, result.stderr
+            (target / "printed.json").write_text(json.dumps([result.stdout, result.stderr]), encoding="utf-8")
+    stdout, stderr = json.loads((target / "printed.json").read_text(encoding="utf-8"))
+    return BuiltBook(target / "dist", stdout, stderr)
+
+
 @pytest.fixture
 def small_book(tmp_path: Path) -> Path:
     return write_book(tmp_path)
@@ -100,6 +136,11 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the `bestiary` command in this process (click's CliRunner): what a user sees, without a new Python."""
+    return cli_with_env({}, *args, cwd=cwd)
+
+
+def cli_with_env(env: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`cli` with environment variables set for the duration of the command."""
     from click.testing import CliRunner
 
     from bestiary.cli import main
@@ -108,7 +149,7 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     if cwd is not None:
         os.chdir(cwd)
     try:
-        result = CliRunner().invoke(main, list(args), prog_name="bestiary", catch_exceptions=True)
+        result = CliRunner().invoke(main, list(args), prog_name="bestiary", catch_exceptions=True, env=env)
     finally:
         os.chdir(previous)
     if result.exception is not None and not isinstance(result.exception, SystemExit):

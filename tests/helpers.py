@@ -60,23 +60,17 @@ def epub_visible_text(path: Path) -> str:
 
 
 def rendered_field_guide(book_dir: Path):
-    """The laid-out WeasyPrint document of a book's field guide, for geometry checks."""
-    from weasyprint.text.fonts import FontConfiguration
+    """The laid-out WeasyPrint document of a book's field guide and its warnings, from the pipeline's own stage."""
+    import datetime
 
-    from bestiary.context import Links, field_guide
+    from bestiary.build import print_edition
     from bestiary.load import load_book
-    from bestiary.pdf import render_pdf, stylesheet
-    from bestiary.render import make_renderer
-    from bestiary.sandbox import SandboxedFetcher, sandbox_roots
+    from bestiary.pdf import PdfOptions
 
     book = load_book(book_dir)
-    html = make_renderer(book_dir).render(
-        "print/field-guide.html.j2", guide=field_guide(book), book=book, created="2026-01-01T00:00:00+00:00",
-        ref_label=lambda role: None, page_breaks={}, page_of=lambda anchor: "", **Links().template_functions())
-    fetcher, font_config = SandboxedFetcher(sandbox_roots(book_dir)), FontConfiguration()
-    size = stylesheet(f"@page {{ size: {book.config.page_size}; }}", fetcher, font_config)
-    _, document, warnings = render_pdf(html, fetcher, stylesheets=(size,), font_config=font_config)
-    return document, warnings
+    created = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    edition = print_edition(book, PdfOptions.from_config(book.config), created)
+    return edition.document, edition.warnings
 
 
 def link_annotations(reader: PdfReader):

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from bestiary.load import load_book
-from conftest import BUNDLED_BOOK, run_cli
+from conftest import BUNDLED_BOOK
 from helpers import epubcheck, pdf_text
 
 pytestmark = pytest.mark.slow
@@ -17,11 +17,8 @@ BOOK = load_book(BUNDLED_BOOK)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Path, str]:
-    out = tmp_path_factory.mktemp("dist")
-    result = run_cli("build", "--book", str(BUNDLED_BOOK), "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    return out, result.stdout + result.stderr
+def built(bundled_build) -> tuple[Path, str]:
+    return bundled_build.out, bundled_build.stdout + bundled_build.stderr
 
 
 def test_build_reports_what_it_wrote_without_warnings(built):

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
-from conftest import BUNDLED_BOOK, assert_input_error, run_cli
+from conftest import BUNDLED_BOOK, assert_input_error, cli, run_cli
 
 
 def test_check_accepts_the_bundled_book():
-    result = run_cli("check", "--book", str(BUNDLED_BOOK))
+    result = run_cli("check", "--book", str(BUNDLED_BOOK))  # once as a user runs it: python -m bestiary
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok: ")
 
 
 def test_new_writes_a_skeleton_that_check_rejects_until_filled_in(small_book: Path):
-    result = run_cli("new", "Chief Vibes Officer", "--chapter", "01-first", "--book", str(small_book))
+    result = cli("new", "Chief Vibes Officer", "--chapter", "01-first", "--book", str(small_book))
     assert result.returncode == 0, result.stderr
     path = small_book / "chapters" / "01-first" / "chief-vibes-officer.yaml"
     assert path.is_file()
 
-    unfinished = run_cli("check", "--book", str(small_book))
+    unfinished = cli("check", "--book", str(small_book))
     assert_input_error(unfinished, "chief-vibes-officer.yaml", "E205 summary:", "placeholder")
     assert_input_error(unfinished, "chief-vibes-officer.yaml", "E204 salary.market_average:")
 
@@ -42,13 +43,39 @@ def test_new_writes_a_skeleton_that_check_rejects_until_filled_in(small_book: Pa
     data["salary"]["market_average"] = 150000
     data["flight_risk"]["percent"] = 40
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    finished = run_cli("check", "--book", str(small_book))
+    finished = cli("check", "--book", str(small_book))
     assert finished.returncode == 0, finished.stderr
 
 
 def test_new_refuses_to_overwrite_and_names_the_families(small_book: Path):
-    first = run_cli("new", "Alpha Analyst", "--chapter", "01-first", "--book", str(small_book))
+    first = cli("new", "Alpha Analyst", "--chapter", "01-first", "--book", str(small_book))
     assert first.returncode == 2 and "already exists" in first.stderr
-    missing = run_cli("new", "Someone", "--chapter", "09-nowhere", "--book", str(small_book))
+    missing = cli("new", "Someone", "--chapter", "09-nowhere", "--book", str(small_book))
     assert missing.returncode == 2 and "01-first" in missing.stderr
     assert "Traceback" not in first.stderr + missing.stderr
+
+
+def test_strict_turns_input_warnings_into_errors(small_book: Path):
+    path = small_book / "chapters" / "01-first" / "alpha-analyst.yaml"
+    path.write_text(path.read_text().replace("- Open-plan Offices", "- Open-plan #Offices"), encoding="utf-8")
+    relaxed = cli("check", "--book", str(small_book))
+    assert relaxed.returncode == 0 and "W502" in relaxed.stderr
+    strict = cli("check", "--strict", "--book", str(small_book))
+    assert strict.returncode == 2 and "W502" in strict.stderr and "1 warning in strict mode" in strict.stderr
+    build = cli("build", "pdf", "--strict", "--book", str(small_book), "--out", str(small_book.parent / "dist"))
+    assert build.returncode == 2 and "W502" in build.stderr
+    assert not (small_book.parent / "dist").exists()
+
+
+@pytest.mark.slow
+def test_strict_fails_a_build_that_warned_while_rendering_and_writes_nothing(small_book: Path):
+    (small_book / "layouts" / "print").mkdir(parents=True)
+    fonts = (BUNDLED_BOOK.parent / "layouts" / "print" / "fonts.css").read_text(encoding="utf-8")
+    (small_book / "layouts" / "print" / "fonts.css").write_text(fonts + 'html { background: url("../../x.png"); }\n')
+    out = small_book.parent / "dist"
+    relaxed = cli("build", "pdf", "--book", str(small_book), "--out", str(out))
+    assert relaxed.returncode == 0 and "print/field-guide.html.j2: W602" in relaxed.stderr
+    (out / "a-small-bestiary.pdf").write_bytes(b"earlier")
+    strict = cli("build", "pdf", "--strict", "--book", str(small_book), "--out", str(out))
+    assert strict.returncode == 1 and "W602" in strict.stderr and "in strict mode; nothing was written" in strict.stderr
+    assert (out / "a-small-bestiary.pdf").read_bytes() == b"earlier"

@@ -10,9 +10,8 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from bestiary import build
-from bestiary.context import field_guide
 from bestiary.load import load_book
+from bestiary.specimens import relations
 from conftest import BUNDLED_BOOK
 
 pytestmark = pytest.mark.slow
@@ -25,9 +24,8 @@ EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("epub")
-    build(BUNDLED_BOOK, out, ["pdf", "epub"])
+def built(bundled_build):
+    out = bundled_build.out
     archive = zipfile.ZipFile(out / "the-corporate-bestiary.epub")
     documents = {name: etree.fromstring(archive.read(name)) for name in archive.namelist() if name.endswith(".xhtml")}
     opf = etree.fromstring(archive.read("EPUB/content.opf"))
@@ -85,14 +83,13 @@ def test_every_link_and_index_locator_resolves(built):
     locators = index.xpath("//*[@epub:type='index-locator']/@href", namespaces=NS)
     assert len(locators) > 3 * len(BOOK.roles)
     # related specimens link both ways: each card to the other record, the index's "cited by" back to the card
-    guide = field_guide(BOOK)
+    found = relations(BOOK)
     index_hrefs = set(index.xpath("//x:a/@href", namespaces=NS))
-    for specimen in guide.specimens:
-        role = specimen.role
+    for role in BOOK.roles:
         document = documents[f"EPUB/text/{role.anchor}.xhtml"]
         cards = document.xpath("//x:li[contains(@class, 'card')]//x:a/@href", namespaces=NS)
-        assert cards == [f"{card.role.anchor}.xhtml#{card.role.anchor}" for card in specimen.related]
-        for card in specimen.cited_by:
+        assert cards == [f"{card.role.anchor}.xhtml#{card.role.anchor}" for card in found.related[role.slug]]
+        for card in found.cited_by.get(role.slug, ()):
             assert f"{card.role.anchor}.xhtml#{card.role.anchor}--related" in index_hrefs
     assert checked > 300
 

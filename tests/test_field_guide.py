@@ -21,14 +21,14 @@ pytestmark = pytest.mark.slow
 
 BOOK = load_book(BUNDLED_BOOK)
 PDF_NAME = "the-corporate-bestiary.pdf"
+SMALL_PDF = "a-small-bestiary.pdf"  # the variants are checked on a small book: the same stylesheet, fewer pages
 ROMAN = re.compile(r"^[ivxlc]+$")
 
 
 @pytest.fixture(scope="module")
-def guide(tmp_path_factory) -> tuple[PdfReader, tuple[str, ...]]:
-    out = tmp_path_factory.mktemp("guide")
-    result = build(BUNDLED_BOOK, out, ["pdf"])
-    return PdfReader(out / PDF_NAME), result.warnings
+def guide(bundled_build) -> tuple[PdfReader, tuple[str, ...]]:
+    warnings = tuple(line for line in bundled_build.stderr.splitlines() if ": W" in line)
+    return PdfReader(bundled_build.out / PDF_NAME), warnings
 
 
 def page_lines(page) -> list[str]:
@@ -180,25 +180,25 @@ def test_every_font_is_embedded_and_ours(guide):
         assert any(name.startswith(family) for name in seen), family
 
 
-def test_bleed_adds_to_the_media_box_and_ua_is_tagged(tmp_path: Path):
-    build(BUNDLED_BOOK, tmp_path / "bleed", ["pdf"], bleed="3mm", crop_marks=True)
-    page = PdfReader(tmp_path / "bleed" / PDF_NAME).pages[5]
+def test_bleed_adds_to_the_media_box_and_ua_is_tagged(tmp_path: Path, small_book: Path):
+    build(small_book, tmp_path / "bleed", ["pdf"], bleed="3mm", crop_marks=True)
+    page = PdfReader(tmp_path / "bleed" / SMALL_PDF).pages[5]
     bleed = 3 / 25.4 * 72
     assert float(page.trimbox.width) == pytest.approx(4.5 * 72)
     assert float(page.mediabox.width) == pytest.approx(4.5 * 72 + 2 * bleed, abs=0.01)
     assert float(page.mediabox.height) == pytest.approx(7 * 72 + 2 * bleed, abs=0.01)
 
-    build(BUNDLED_BOOK, tmp_path / "ua", ["pdf"], pdf_variant="pdf/ua-1")
-    root = PdfReader(tmp_path / "ua" / PDF_NAME).trailer["/Root"]
+    build(small_book, tmp_path / "ua", ["pdf"], pdf_variant="pdf/ua-1")
+    root = PdfReader(tmp_path / "ua" / SMALL_PDF).trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"] is True or root["/MarkInfo"]["/Marked"] == True  # noqa: E712
     assert "/StructTreeRoot" in root
     assert 'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data().decode()
     assert root["/PageLabels"]
 
 
-def test_pdf_a_variant_declares_itself(tmp_path: Path):
-    build(BUNDLED_BOOK, tmp_path, ["pdf"], pdf_variant="pdf/a-3b", page_size="a5")
-    reader = PdfReader(tmp_path / PDF_NAME)
+def test_pdf_a_variant_declares_itself(tmp_path: Path, small_book: Path):
+    build(small_book, tmp_path, ["pdf"], pdf_variant="pdf/a-3b", page_size="a5")
+    reader = PdfReader(tmp_path / SMALL_PDF)
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
     assert "/OutputIntents" in reader.trailer["/Root"]

@@ -106,7 +106,7 @@ def test_unicode_the_fonts_lack_is_named_in_a_warning(tmp_path: Path):
                         "Launch Lead \U0001F680", "Re\u0301sume\u0301 Reader", "Zero\u200bWidth\u200dJoiner"]
     book = two_record_book(tmp_path, alpha)
     result = build(book, tmp_path / "dist", ["pdf", "epub"])
-    warnings = "\n".join(result.warnings)
+    warnings = "\n".join(map(str, result.warnings))
     assert "alpha-analyst.yaml" in warnings
     assert "W501 aliases[1]:" in warnings and "U+7BA1" in warnings          # CJK
     assert "W501 aliases[2]:" in warnings and "U+0645" in warnings          # Arabic

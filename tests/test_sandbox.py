@@ -11,7 +11,7 @@ import pytest
 
 from bestiary import build
 from bestiary.errors import BuildError, RenderError
-from conftest import assert_input_error, run_cli, write_book
+from conftest import assert_input_error, cli, write_book
 from helpers import epub_texts, pdf_text
 
 SECRET = "TOP-SECRET-7f3a9c"
@@ -59,7 +59,7 @@ def test_chapter_images_and_file_links_are_refused(tmp_path: Path, server, secre
         f"A link to a file: [z](file://{secret})\n\n"
         "A relative escape: [w](../../../outside/secret.txt)\n\n"
         f"A web link is fine: [site]({url}/page)\n", encoding="utf-8")
-    result = run_cli("build", "--book", str(book), "--out", str(tmp_path / "dist"))
+    result = cli("build", "--book", str(book), "--out", str(tmp_path / "dist"))
     assert_input_error(result, "00-foreword.md:4:1: E401 body:", "found an image of")
     assert_input_error(result, "00-foreword.md:6:1: E401 body:", "found an image of 'file://")
     assert_input_error(result, "00-foreword.md:8:1: E401 body:", "found a link to 'file://")
@@ -87,7 +87,7 @@ def test_remote_and_file_resources_in_book_layouts_are_located_errors(tmp_path: 
         f'<link rel="stylesheet" href="file://{secret}"/>'
         f'<script src="//evil.example/script.js"></script>'
         "{% endblock %}\n", encoding="utf-8")
-    result = run_cli("build", "--book", str(book), "--out", str(tmp_path / "dist"))
+    result = cli("build", "--book", str(book), "--out", str(tmp_path / "dist"))
     fonts_lines = len(BUILTIN_FONTS_CSS.splitlines())
     assert_input_error(result, f"layouts/print/fonts.css:{fonts_lines + 1}:14: E401", "imported.css")
     assert_input_error(result, f"layouts/print/fonts.css:{fonts_lines + 2}:", "E401", "file://")
@@ -109,7 +109,7 @@ def test_hostile_user_layouts_read_nothing_outside(tmp_path: Path, secret: Path)
         BUILTIN_FONTS_CSS + f'html {{ background-image: url("{escape}"); }}\n', encoding="utf-8")
     (book / "chapters" / "00-foreword.md").write_text("---\ntitle: Foreword\n---\nPlain.\n", encoding="utf-8")
     result = build(book, tmp_path / "dist", ["pdf", "epub"])
-    refused = " ".join(result.warnings)
+    refused = " ".join(map(str, result.warnings))
     assert "refused by the sandbox" in refused and "secret.txt" in refused
     assert SECRET not in pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
     assert all(SECRET not in text for text in epub_texts(tmp_path / "dist" / "a-small-bestiary.epub").values())
@@ -122,7 +122,7 @@ def test_a_template_linked_out_of_the_layouts_is_refused(tmp_path: Path, secret:
     with pytest.raises(BuildError) as caught:
         build(book, tmp_path / "dist", ["pdf"])
     assert [d.code for d in caught.value.diagnostics] == ["E306"]
-    result = run_cli("build", "pdf", "--book", str(book), "--out", str(tmp_path / "dist"))
+    result = cli("build", "pdf", "--book", str(book), "--out", str(tmp_path / "dist"))
     assert_input_error(result, "layouts/print/fonts.css:1:1: E306", "symbolic link leading outside")
     assert SECRET not in result.stderr + result.stdout
 
@@ -135,7 +135,7 @@ def test_a_layouts_folder_linked_out_of_the_book_is_refused(tmp_path: Path, secr
     book = write_book(tmp_path / "project")
     os.symlink(outside, book / "layouts")
     for command in (("check",), ("dossier", "alpha-analyst", "--out", str(tmp_path / "dist"))):
-        result = run_cli(*command, "--book", str(book))
+        result = cli(*command, "--book", str(book))
         assert_input_error(result, "layouts:1:1: E306", "symbolic link leading outside")
         assert SECRET not in result.stdout + result.stderr
     assert not (tmp_path / "dist").exists()

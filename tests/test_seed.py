@@ -7,7 +7,7 @@ import re
 import yaml
 
 from bestiary.money import format_amount
-from conftest import BUNDLED_BOOK, FIXTURES, ROOT
+from conftest import BUNDLED_BOOK, FIXTURES
 
 SEED = (FIXTURES / "seed.txt").read_text(encoding="utf-8")
 RECORD_PATH = BUNDLED_BOOK / "chapters" / "02-the-machine-room" / "senior-machine-learning-engineer.yaml"
@@ -90,9 +90,20 @@ def test_related_specimens_match_the_seed():
         assert other["summary"] == summary
 
 
-def test_layout_captions_of_the_seed_are_in_the_layouts():
-    layout = (ROOT / "layouts" / "common" / "specimen.html.j2").read_text(encoding="utf-8")
+def test_layout_captions_and_section_numbers_of_the_seed_are_drawn():
+    import datetime
+
+    from bestiary.context import field_guide_view
+    from bestiary.load import load_book
+    from bestiary.render import make_renderer
+
+    book = load_book(BUNDLED_BOOK)
+    html = make_renderer(BUNDLED_BOOK).render(
+        "print/field-guide.html.j2", guide=field_guide_view(book, datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)))
+    seed_file = html[html.index('id="specimen-senior-machine-learning-engineer"'):]
+    seed_file = seed_file[:seed_file.index("</article>")]
     for caption in re.findall(r"^(\* The (?:organizational|stark reality).*)$", SEED, re.MULTILINE):
-        assert caption in layout
-    for heading in re.findall(r"^\[(\d\d)\] ", SEED, re.MULTILINE):
-        assert f"[{heading}]" in layout
+        assert caption in seed_file
+    drawn = dict(re.findall(r'<span class="num">\[(\d\d)\]</span> ([^<]*)<', seed_file))
+    for number, heading in re.findall(r"^\[(\d\d)\] (.*)$", SEED, re.MULTILINE):
+        assert drawn[number].upper() == heading, number

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import assert_input_error, record, run_cli, write_book
+from conftest import assert_input_error, cli, record, write_book
 
 
 def record_text(title: str = "Alpha Analyst", **changes) -> str:
@@ -39,7 +39,7 @@ ALPHA = "book/chapters/01-first/alpha-analyst.yaml"
 
 
 def check(tmp_path: Path):
-    return run_cli("check", "--book", "book", cwd=tmp_path)
+    return cli("check", "--book", "book", cwd=tmp_path)
 
 
 def check_edited(tmp_path: Path, old: str, new: str):
@@ -51,7 +51,7 @@ def check_edited(tmp_path: Path, old: str, new: str):
 
 
 def test_valid_book_passes(small_book: Path):
-    result = run_cli("check", "--book", str(small_book))
+    result = cli("check", "--book", str(small_book))
     assert result.returncode == 0, result.stderr
     assert "2 records in 2 families" in result.stdout
 
@@ -210,7 +210,7 @@ def test_every_error_of_every_file_in_one_run(tmp_path: Path):
 def test_bad_book_yaml(tmp_path: Path, small_book: Path):
     path = small_book / "book.yaml"
     path.write_text(path.read_text().replace("currency: USD", "currency: USS"), encoding="utf-8")
-    result = run_cli("check", "--book", str(small_book))
+    result = cli("check", "--book", str(small_book))
     assert_input_error(result, "book.yaml:", "E205 currency:", "expected an ISO 4217 currency code")
 
 
@@ -219,14 +219,14 @@ def test_bad_input_to_build_writes_nothing_and_keeps_earlier_outputs(tmp_path: P
     previous = tmp_path / "dist" / "a-small-bestiary.pdf"
     previous.parent.mkdir()
     previous.write_bytes(b"earlier build")
-    result = run_cli("build", "--book", "book", "--out", "dist", cwd=tmp_path)
+    result = cli("build", "--book", "book", "--out", "dist", cwd=tmp_path)
     assert_input_error(result, "E204 flight_risk.percent")
     assert previous.read_bytes() == b"earlier build"
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["a-small-bestiary.pdf"]
 
 
 def test_usage_error_exits_2(small_book: Path):
-    result = run_cli("build", "nonsense", "--book", str(small_book))
+    result = cli("build", "nonsense", "--book", str(small_book))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
 
@@ -234,7 +234,7 @@ def test_usage_error_exits_2(small_book: Path):
 def test_duplicate_chapter_names(small_book: Path):
     (small_book / "chapters" / "03-first").mkdir()
     (small_book / "chapters" / "03-first" / "chapter.md").write_text("---\ntitle: Again\n---\nText.\n")
-    result = run_cli("check", "--book", str(small_book))
+    result = cli("check", "--book", str(small_book))
     assert_input_error(result, "03-first:1:1: E301", "expected a unique chapter name, found 'first' also in")
 
 
@@ -243,5 +243,5 @@ def test_a_book_without_records(tmp_path: Path, keep_foreword: bool):
     book = write_book(tmp_path, {})
     if not keep_foreword:
         (book / "chapters" / "00-foreword.md").unlink()
-    assert_input_error(run_cli("build", "--book", str(book), "--out", str(tmp_path / "dist")),
+    assert_input_error(cli("build", "--book", str(book), "--out", str(tmp_path / "dist")),
                        "chapters:1:1: E306", "expected at least one family folder with a role record, found none")

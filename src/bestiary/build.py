@@ -1,7 +1,10 @@
-"""Orchestration: load the book once, render the requested outputs, write them all or none.
+"""Orchestration: load the book once, lay out the print edition, render the requested outputs, write all or none.
 
-Returns what it wrote; the command line prints it. Dates come from
-`SOURCE_DATE_EPOCH` when it is set, so builds are reproducible.
+The stages, in the order data takes them: `load` (book folder → `Book`),
+`context` (`Book` → one view per layout), `pdf` (field guide view → laid-out
+`PrintEdition`), `pagination` (read from that layout), `epub` and `dossier`,
+then `outputs` (staged, committed together). Returns what it wrote; the
+command line prints it. Dates come from `SOURCE_DATE_EPOCH` when it is set.
 """
 
 from __future__ import annotations
@@ -16,22 +19,23 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .config import PAPER_SIZES
-from .context import FieldGuide, field_guide
+from .config import check_paper
+from .context import dossier_file_name, epub_view, field_guide_view
 from .cover import cover_png
-from .dossier import dossier_file_name, render_dossiers
+from .dossier import render_dossiers
 from .epub import render_epub
-from .errors import RequestError
+from .errors import Diagnostic, RequestError, StrictError
 from .load import load_book
 from .model import Book
 from .outputs import OutputFolderLock, StagedOutputs
-from .pdf import PdfOptions, RenderedPdf, render_field_guide
-from .render import Renderer, make_renderer
+from .pdf import PdfOptions, PrintEdition, render_field_guide
+from .render import make_renderer
 from .resources import builtin_layouts_dir, fonts_dir, is_inside, real_path
 from .sandbox import sandbox_roots
 from .stamp import Recipient, recipients, stamp
 
 TARGETS = ("pdf", "epub", "dossiers")
+OUTPUT_SUBFOLDERS = ("dossiers",)
 
 Progress = Callable[[int, int, str], None]
 
@@ -47,7 +51,7 @@ class Written:
 @dataclass(frozen=True)
 class BuildResult:
     written: tuple[Written, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[Diagnostic, ...]
 
 
 def build_time() -> datetime.datetime:
@@ -58,38 +62,41 @@ def build_time() -> datetime.datetime:
     return datetime.datetime.now(tz=datetime.UTC).replace(microsecond=0)
 
 
+def print_edition(book: Book, options: PdfOptions, created: datetime.datetime) -> PrintEdition:
+    """The field guide laid out once: the PDF, the document and its pagination (for the EPUB, tests, bench)."""
+    return render_field_guide(field_guide_view(book, created), make_renderer(book.directory), options,
+                              sandbox_roots(book.directory))
+
+
 @dataclass
 class _Job:
     """One build's inputs, and what it has produced so far."""
 
     book: Book
-    guide: FieldGuide
-    renderer: Renderer
-    roots: tuple[Path, ...]
     out_dir: Path
     created: datetime.datetime
     staged: StagedOutputs
     report: Progress
     written: list[Written] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     def stage(self, path: Path, data: bytes, kind: str, pages: int | None) -> None:
         self.staged.add(path, data)
         self.written.append(Written(path, kind, len(data), pages))
 
-    def field_guide_pdf(self, options: PdfOptions, keep: bool) -> RenderedPdf:
+    def field_guide_pdf(self, options: PdfOptions, keep: bool) -> PrintEdition:
         self.report(0, 1, "field guide PDF")
-        rendered = render_field_guide(self.guide, self.renderer, options, self.roots, self.created.isoformat())
-        self.warnings += rendered.warnings
+        edition = print_edition(self.book, options, self.created)
+        self.warnings += edition.warnings
         if keep:
-            self.stage(self.out_dir / f"{self.book.slug}.pdf", rendered.data, "field guide", rendered.page_count)
-        return rendered
+            self.stage(self.out_dir / f"{self.book.slug}.pdf", edition.data, "field guide", edition.page_count)
+        return edition
 
-    def epub(self, print_edition: RenderedPdf) -> None:
-        """The EPUB follows the print edition: its page-list and its cover come from that render."""
+    def epub(self, edition: PrintEdition) -> None:
+        """The EPUB follows the print edition: its page-list and its cover come from that layout."""
         self.report(0, 1, "EPUB")
-        result = render_epub(self.guide, self.renderer, self.created, print_edition.pagination,
-                             cover_png(print_edition.data))
+        result = render_epub(epub_view(self.book, edition.pagination), make_renderer(self.book.directory),
+                             self.created, cover_png(edition.data))
         self.stage(self.out_dir / f"{self.book.slug}.epub", result.data, "EPUB", None)
 
     def dossiers(self, slugs: list[str], paper: str, recipients: tuple[Recipient, ...]) -> None:
@@ -106,22 +113,30 @@ class _Job:
         for recipient in recipients:
             self.stage(self.dossier_path(slug, recipient), stamp(data, recipient), "stamped dossier", pages)
 
+    def result(self, strict: bool) -> BuildResult:
+        """What was built; in strict mode any warning fails the build before anything is written."""
+        warnings = tuple(dict.fromkeys(self.warnings))
+        if strict and warnings:
+            raise StrictError(warnings)
+        return BuildResult(tuple(self.written), warnings)
+
 
 def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
           targets: Iterable[str] = TARGETS, *, slugs: Iterable[str] | None = None,
           paper: str | None = None, pdf_variant: str | None = None, page_size: str | None = None,
           bleed: str | None = None, crop_marks: bool | None = None, prepared_for: str | None = None,
           copies: int | None = None, progress: Progress | None = None,
-          on_wait: Callable[[str], None] | None = None) -> BuildResult:
+          on_wait: Callable[[str], None] | None = None, strict: bool = False) -> BuildResult:
     """Build `targets` from `book_dir` into `out_dir`.
 
     Print options left as None come from `book.yaml`. `prepared_for` and `copies` add
     stamped copies beside each dossier (`stamp_dossiers` stamps without rendering).
     Raises `BuildError` for invalid input and `RequestError` for a bad request (unknown
     target, slug, paper or print option, an output folder that cannot be one) before
-    rendering anything, and `RenderError` when rendering fails. Outputs are renamed into
-    place only when all of them are ready: a failed or interrupted build changes nothing.
-    One build at a time writes to an output folder; `on_wait` hears when another holds it.
+    rendering anything, and `RenderError` when rendering fails (`StrictError` when
+    `strict` and anything warned). Outputs are renamed into place only when all of them
+    are ready: a failed or interrupted build changes nothing. One build at a time writes
+    to an output folder; `on_wait` hears when another holds it.
     """
     book_dir, out_dir = Path(book_dir), Path(out_dir)
     targets = tuple(targets)
@@ -130,32 +145,26 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
         raise RequestError(f"unknown target(s) {', '.join(unknown)}; expected {', '.join(TARGETS)}")
     check_output_folder(book_dir, out_dir)
     book = load_book(book_dir)
+    if strict and book.warnings:
+        raise StrictError(book.warnings)
     wanted = _chosen_slugs(book, slugs)
-    paper = paper or book.config.dossier_paper
+    paper = check_paper(paper or book.config.dossier_paper)
     if copies is not None and not 1 <= copies <= 999:
         raise RequestError(f"expected from 1 to 999 copies, found {copies}")
     stamped = recipients(prepared_for, copies)  # checks the name before anything renders
-    if paper not in PAPER_SIZES:
-        raise RequestError(f"unknown paper {paper!r}; expected {' or '.join(PAPER_SIZES)}")
-    config = book.config
-    options = PdfOptions(page_size or config.page_size, bleed or config.bleed,
-                         config.crop_marks if crop_marks is None else crop_marks, pdf_variant)
-    options.check()
+    options = PdfOptions.from_config(book.config, page_size=page_size, bleed=bleed, crop_marks=crop_marks,
+                                     variant=pdf_variant)
     with OutputFolderLock(out_dir, on_wait), StagedOutputs(out_dir) as staged:
-        job = _Job(book, field_guide(book), make_renderer(book_dir), sandbox_roots(book_dir), out_dir,
-                   build_time(), staged, progress or (lambda done, total, label: None),
-                   warnings=[str(diagnostic) for diagnostic in book.warnings])
+        job = _Job(book, out_dir, build_time(), staged, progress or (lambda done, total, label: None),
+                   warnings=list(book.warnings))
         if "pdf" in targets or "epub" in targets:
             # the EPUB needs the print pages even when the PDF itself is not wanted
-            print_edition = job.field_guide_pdf(options, keep="pdf" in targets)
+            edition = job.field_guide_pdf(options, keep="pdf" in targets)
         if "epub" in targets:
-            job.epub(print_edition)
+            job.epub(edition)
         if "dossiers" in targets:
             job.dossiers(wanted, paper, stamped)
-    return BuildResult(tuple(job.written), tuple(dict.fromkeys(job.warnings)))
-
-
-OUTPUT_SUBFOLDERS = ("dossiers",)
+        return job.result(strict)
 
 
 def check_output_folder(book_dir: Path, out_dir: Path) -> None:
@@ -193,19 +202,19 @@ def stamp_dossiers(book_dir: Path | str, out_dir: Path | str, slugs: Iterable[st
                    prepared_for: str | None = None, copies: int | None = None,
                    on_wait: Callable[[str], None] | None = None) -> BuildResult:
     """Stamp dossiers already in `out_dir/dossiers`, without rendering anything again."""
-    check_output_folder(Path(book_dir), Path(out_dir))
-    book = load_book(Path(book_dir))
+    book_dir, out_dir = Path(book_dir), Path(out_dir)
+    check_output_folder(book_dir, out_dir)
+    book = load_book(book_dir)
     wanted = _chosen_slugs(book, slugs)
     chosen = recipients(prepared_for, copies)
     if not chosen:
         raise RequestError("expected --prepared-for or --copies to stamp with, found neither")
-    with OutputFolderLock(Path(out_dir), on_wait), StagedOutputs(Path(out_dir)) as staged:
-        job = _Job(book, field_guide(book), make_renderer(Path(book_dir)), (), Path(out_dir), build_time(), staged,
-                   lambda done, total, label: None)
+    with OutputFolderLock(out_dir, on_wait), StagedOutputs(out_dir) as staged:
+        job = _Job(book, out_dir, build_time(), staged, lambda done, total, label: None)
         for slug in wanted:
             source = job.dossier_path(slug)
             if not source.is_file():
                 raise RequestError(f"no rendered dossier {source}; build it first with: bestiary dossier {slug}")
             data = source.read_bytes()
             job.stamped_copies(slug, data, len(PdfReader(io.BytesIO(data)).pages), chosen)
-    return BuildResult(tuple(job.written), ())
+        return job.result(strict=False)

@@ -14,7 +14,8 @@ import click
 
 from . import __version__
 from .build import TARGETS, build, stamp_dossiers
-from .errors import BuildError, RenderError, RequestError
+from .config import PAPER_SIZES, PDF_VARIANTS
+from .errors import BuildError, RenderError, RequestError, StrictError
 from .load import load_book
 from .scaffold import new_record
 from .serve import serve
@@ -31,6 +32,18 @@ def _fail_input(error: BuildError) -> None:
     errors = sum(1 for d in error.diagnostics if not d.is_warning)
     click.echo(f"{errors} error{'s' if errors != 1 else ''} found; nothing was written.", err=True)
     sys.exit(2)
+
+
+def _fail_strict(error: StrictError) -> None:
+    """Warnings made errors by --strict: status 2 when all are about the input, 1 when rendering warned."""
+    for warning in error.warnings:
+        click.echo(str(warning), err=True)
+    click.echo(f"error: {error}", err=True)
+    sys.exit(2 if all(warning.is_input for warning in error.warnings) else 1)
+
+
+STRICT_OPTION = click.option("--strict", is_flag=True,
+                             help="Fail on any warning (a W code), writing nothing, as `mkdocs build --strict` does.")
 
 
 def _progress(done: int, total: int, label: str) -> None:
@@ -76,6 +89,8 @@ def _report(run) -> None:
     except RequestError as error:  # a bad request: unknown slug or paper, an output folder that cannot be one
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
+    except StrictError as error:
+        _fail_strict(error)
     except RenderError as error:  # OutputError too: it names the file
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
@@ -83,7 +98,7 @@ def _report(run) -> None:
         click.echo("interrupted; earlier outputs are untouched.", err=True)
         sys.exit(130)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(str(warning), err=True)
     for item in result.written:
         pages = f", {item.pages} pages" if item.pages is not None else ""
         click.echo(f"wrote {item.path} ({item.kind}, {_human_size(item.size)}{pages})")
@@ -93,28 +108,32 @@ def _report(run) -> None:
 @click.argument("target", required=False, type=click.Choice(TARGETS))
 @BOOK_OPTION
 @OUT_OPTION
-@click.option("--variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default=None,
+@click.option("--variant", type=click.Choice(PDF_VARIANTS), default=None,
               help="A PDF variant for the field guide: tagged (pdf/ua-1) or archival (pdf/a-3b).")
 @click.option("--page-size", default=None,
               help="Field guide page size, e.g. '4.5in 7in' or a5 (default from book.yaml).")
 @click.option("--bleed", default=None, help="Bleed for the printer, e.g. 3mm (default from book.yaml).")
 @click.option("--crop-marks/--no-crop-marks", default=None,
               help="Crop marks for the printer (default from book.yaml).")
+@STRICT_OPTION
 def build_command(target: str | None, book_dir: Path, out_dir: Path, variant: str | None, page_size: str | None,
-                  bleed: str | None, crop_marks: bool | None) -> None:
+                  bleed: str | None, crop_marks: bool | None, strict: bool) -> None:
     """Build everything, or one TARGET: pdf, epub or dossiers."""
     _run_build((target,) if target else TARGETS, book_dir, out_dir, pdf_variant=variant, page_size=page_size,
-               bleed=bleed, crop_marks=crop_marks)
+               bleed=bleed, crop_marks=crop_marks, strict=strict)
 
 
 @main.command("check")
 @BOOK_OPTION
-def check_command(book_dir: Path) -> None:
+@STRICT_OPTION
+def check_command(book_dir: Path, strict: bool) -> None:
     """Validate every record and cross-reference; report all problems at once."""
     try:
         book = load_book(book_dir)
     except BuildError as error:
         _fail_input(error)
+    if strict and book.warnings:
+        _fail_strict(StrictError(book.warnings))
     for warning in book.warnings:
         click.echo(str(warning), err=True)
     click.echo(f"ok: {len(book.roles)} records in {len(book.families)} families, "
@@ -125,21 +144,22 @@ def check_command(book_dir: Path) -> None:
 @click.argument("slugs", nargs=-1, required=True)
 @BOOK_OPTION
 @OUT_OPTION
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
+@click.option("--paper", type=click.Choice(tuple(PAPER_SIZES)), default=None,
               help="Office paper size (default from book.yaml).")
 @click.option("--prepared-for", default=None, help='Stamp "PREPARED FOR: NAME" on every page of a copy.')
 @click.option("--copies", type=click.IntRange(1, 999), default=None, help='Stamped copies, "COPY n OF N".')
 @click.option("--stamp-only", is_flag=True,
               help="Stamp the dossiers already in OUT/dossiers instead of rendering them again.")
+@STRICT_OPTION
 def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: Path, paper: str | None,
-                    prepared_for: str | None, copies: int | None, stamp_only: bool) -> None:
+                    prepared_for: str | None, copies: int | None, stamp_only: bool, strict: bool) -> None:
     """Write OUT/dossiers/<slug>.pdf for each SLUG, and stamped copies beside it if asked."""
     if stamp_only:
         _report(lambda: stamp_dossiers(book_dir, out_dir, slugs, prepared_for=prepared_for, copies=copies,
                                        on_wait=_waiting))
     else:
         _run_build(("dossiers",), book_dir, out_dir, slugs=slugs, paper=paper, prepared_for=prepared_for,
-                   copies=copies)
+                   copies=copies, strict=strict)
 
 
 @main.command("new")

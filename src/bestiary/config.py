@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import errors, schema
-from .errors import Diagnostic
+from .errors import Diagnostic, RequestError
 from .money import is_currency
 from .parse import load_yaml_file
 
-PAPER_SIZES = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
+PAPER_SIZES = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}  # office paper for dossiers, in points
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")  # the field guide's tagged and archival editions
 
 _LENGTH = r"\d+(\.\d+)?(mm|cm|in|pt|px)"
 LENGTH = re.compile(_LENGTH)
@@ -121,13 +122,20 @@ BOOK_SCHEMA = schema.Mapping({
             lambda s: bleed_problem(s) is None, "a bleed from 0 to 0.5in, such as 3mm"),
             required=False, default="0mm"),
         "crop_marks": schema.Key(schema.Boolean(), required=False, default=False),
-    }), required=False, default={}),
+    }), required=False),
     "dossier": schema.Key(schema.Mapping({
         "paper": schema.Key(schema.Choice(tuple(PAPER_SIZES)), required=False, default="a4"),
         "classification": schema.Key(schema.Text(max_length=40, single_line=True),
                                      required=False, default="CONFIDENTIAL"),
-    }), required=False, default={}),
+    }), required=False),
 })
+
+
+def check_paper(paper: str) -> str:
+    """The paper size, if it is one we print dossiers on; raises `RequestError` otherwise."""
+    if paper not in PAPER_SIZES:
+        raise RequestError(f"unknown paper {paper!r}; expected {' or '.join(PAPER_SIZES)}")
+    return paper
 
 
 def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
@@ -151,8 +159,7 @@ def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
             ("flight_risk_bands",), errors.BAD_VALUE,
             f"expected bands ascending from 0 with distinct starts, found starts {starts}"))
         return None, problems
-    field_guide = data["field_guide"] or {}
-    dossier = data["dossier"] or {}
+    field_guide, dossier = data["field_guide"], data["dossier"]
     return BookConfig(
         title=data["title"],
         subtitle=data["subtitle"],
@@ -166,9 +173,9 @@ def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
         currency=data["currency"],
         keywords=tuple(data["keywords"]),
         flight_risk_bands=bands,
-        page_size=field_guide.get("page_size") or "4.5in 7in",
-        bleed=field_guide.get("bleed") or "0mm",
-        crop_marks=bool(field_guide.get("crop_marks")),
-        dossier_paper=dossier.get("paper") or "a4",
-        classification=dossier.get("classification") or "CONFIDENTIAL",
+        page_size=field_guide["page_size"],
+        bleed=field_guide["bleed"],
+        crop_marks=field_guide["crop_marks"],
+        dossier_paper=dossier["paper"],
+        classification=dossier["classification"],
     ), problems

@@ -1,216 +1,226 @@
-"""Pure functions from a `Book` to what each layout needs. No I/O, no Jinja."""
+"""The context stage: pure functions from a `Book` to what each layout draws. No I/O, no Jinja.
+
+One frozen view per layout: `field_guide_view` (the print edition), `epub_view`
+(its documents and navigation) and `dossier_view` (one role's dossier). Each
+carries everything its templates show (links, labels, page references, ids,
+section headings), so templates draw and never compute. The parts they share
+are built once, in `specimens` (a file record) and `index` (the taxonomy index),
+parameterised by how the output links (`Links`) and where the print pages
+begin (page markers, EPUB only).
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .diagrams import OrgChart, org_chart
-from .model import SECTIONS, Book, Chapter, Role
-from .text import Block, markdown_blocks, plain_text
+from .index import INDEX_ANCHOR, IndexView, index_view
+from .model import Book, Chapter, Role
+from .pagination import Pagination
+from .specimens import Links, Markers, Specimen, Target, relations, specimen_views
+from .text import Block, markdown_blocks
 
+__all__ = ["DossierView", "EpubView", "FieldGuideView", "Links", "dossier_view", "epub_view", "field_guide_view"]
 
-@dataclass(frozen=True)
-class Card:
-    """A related-specimen card: the other record, how well it matches, where it is."""
-
-    role: Role
-    match: int
 
 
 @dataclass(frozen=True)
-class Specimen:
-    role: Role
+class Head:
+    """A document's metadata, as `<head>` shows it."""
+
+    title: str
+    language: str
+    author: str
+    description: str
+    keywords: str
+    created: str  # ISO 8601, from the build time
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A line of the contents or of a family roster: a title and where it links to."""
+
+    title: str
+    href: str
+    children: tuple[Entry, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChapterView:
     chapter: Chapter
-    related: tuple[Card, ...]
-    cited_by: tuple[Card, ...]
-    sections: tuple[tuple[str, str, str], ...]  # (number "01", anchor, heading)
-    chart: OrgChart
-    number: int  # 1-based position in reading order
-
-
-@dataclass(frozen=True)
-class IndexEntry:
-    term: str
-    sort_key: str
-    target: Role | None  # None for a cross-reference ("see …")
-    see: Role | None = None
-
-
-@dataclass(frozen=True)
-class TaxonomyIndex:
-    tree: tuple[tuple[Chapter, tuple[Role, ...]], ...]
-    a_to_z: tuple[tuple[str, tuple[IndexEntry, ...]], ...]  # letter → entries
-    habitats: tuple[tuple[str, tuple[Role, ...]], ...]
-    relations: tuple[Specimen, ...]
-
-
-def specimens(book: Book) -> tuple[Specimen, ...]:
-    """Every role in reading order, with its related cards both ways."""
-    by_slug = {role.slug: role for role in book.roles}
-    cited: dict[str, list[Card]] = defaultdict(list)
-    related_of: dict[str, tuple[Card, ...]] = {}
-    for role in book.roles:
-        cards = tuple(Card(by_slug[related.slug], related.match) for related in role.related)
-        related_of[role.slug] = cards
-        for card in cards:
-            cited[card.role.slug].append(Card(role, card.match))
-    return tuple(
-        Specimen(
-            role=role,
-            chapter=book.chapter_of(role),
-            related=related_of[role.slug],
-            cited_by=tuple(sorted(cited[role.slug], key=lambda card: (-card.match, card.role.title))),
-            sections=tuple(
-                (f"{position:02d}", role.section_anchor(key), heading)
-                for position, (key, heading) in enumerate(SECTIONS, start=1)
-            ),
-            chart=org_chart(role),
-            number=number,
-        )
-        for number, role in enumerate(book.roles, start=1)
-    )
-
-
-def _sort_key(term: str) -> str:
-    return plain_text(term).casefold().lstrip("'\"([")
-
-
-def taxonomy_index(book: Book, all_specimens: tuple[Specimen, ...]) -> TaxonomyIndex:
-    entries = [IndexEntry(role.title, _sort_key(role.title), role) for role in book.roles]
-    entries += [
-        IndexEntry(alias, _sort_key(alias), None, see=role)
-        for role in book.roles
-        for alias in role.aliases
-    ]
-    by_letter: dict[str, list[IndexEntry]] = defaultdict(list)
-    for entry in sorted(entries, key=lambda e: (e.sort_key, e.term)):
-        letter = entry.sort_key[:1].upper()
-        by_letter[letter if letter.isalpha() else "#"].append(entry)
-    habitats: dict[str, list[Role]] = defaultdict(list)
-    for role in book.roles:
-        for habitat in role.habitat:
-            habitats[habitat].append(role)
-    return TaxonomyIndex(
-        tree=tuple((chapter, chapter.roles) for chapter in book.families),
-        a_to_z=tuple((letter, tuple(items)) for letter, items in sorted(by_letter.items())),
-        habitats=tuple(
-            (habitat, tuple(roles))
-            for habitat, roles in sorted(habitats.items(), key=lambda item: _sort_key(item[0]))
-        ),
-        relations=tuple(sorted(all_specimens, key=lambda s: _sort_key(s.role.title))),
-    )
-
-
-@dataclass(frozen=True)
-class FieldGuide:
-    book: Book
+    target: Target
+    title_id: str
+    label: str | None  # "Family 2 of 4" for a family, None for prose
+    blocks: tuple[tuple[Target, Block], ...]
+    roster: tuple[Entry, ...]
     specimens: tuple[Specimen, ...]
-    index: TaxonomyIndex
-    chapter_blocks: dict[str, tuple[Block, ...]]
-
-    def blocks_of(self, chapter: Chapter) -> tuple[Block, ...]:
-        return self.chapter_blocks[chapter.slug]
-
-    def specimens_of(self, chapter: Chapter) -> tuple[Specimen, ...]:
-        return tuple(s for s in self.specimens if s.chapter.slug == chapter.slug)
-
-    def family_number(self, chapter: Chapter) -> int:
-        return self.book.families.index(chapter) + 1
-
-
-def field_guide(book: Book) -> FieldGuide:
-    """Everything the field guide (and the EPUB, which shares its structure) shows."""
-    all_specimens = specimens(book)
-    blocks = {chapter.slug: markdown_blocks(chapter.body_markdown, chapter.anchor) for chapter in book.chapters}
-    return FieldGuide(book, all_specimens, taxonomy_index(book, all_specimens), blocks)
 
 
 @dataclass(frozen=True)
-class Links:
-    """How one output links to a specimen (or one of its sections) and to a chapter.
+class FieldGuideView:
+    """The whole print edition: cover, front matter, contents, chapters with their specimens, index."""
 
-    `split` outputs (the EPUB) keep each chapter and specimen in a file of its own;
-    the others are one document, linked by fragment only.
-    """
-
-    split: bool = False
-
-    def role_file(self, role: Role) -> str:
-        return f"{role.anchor}.xhtml" if self.split else ""
-
-    def chapter_file(self, chapter: Chapter) -> str:
-        return f"{chapter.anchor}.xhtml" if self.split else ""
-
-    def to_role(self, role: Role, section: str | None = None) -> str:
-        anchor = role.section_anchor(section) if section else role.anchor
-        return f"{self.role_file(role)}#{anchor}"
-
-    def to_chapter(self, chapter: Chapter) -> str:
-        return f"{self.chapter_file(chapter)}#{chapter.anchor}"
-
-    def template_functions(self) -> dict:
-        return {"link_for": self.to_role, "link_for_chapter": self.to_chapter}
+    book: Book
+    head: Head
+    specimen_count: int
+    family_count: int
+    contents: tuple[Entry, ...]
+    chapters: tuple[ChapterView, ...]
+    index: IndexView
+    index_href: str
 
 
-INDEX_ANCHOR = "taxonomy-index"
+@dataclass(frozen=True)
+class Document:
+    """One content document of the EPUB: its file, its id, its title, and what it shows."""
+
+    uid: str
+    file_name: str
+    title: str
+    chapter: ChapterView | None = None
+    specimen: Specimen | None = None
 
 
-def epub_documents(book: Book) -> dict[str, str]:
+@dataclass(frozen=True)
+class EpubView:
+    """The EPUB's documents and navigation; page markers and index page numbers follow the print edition."""
+
+    book: Book
+    language: str
+    cover_alt: str
+    contents: tuple[Entry, ...]
+    first_chapter: Entry
+    page_list: tuple[Entry, ...]
+    chapters: tuple[ChapterView, ...]
+    documents: tuple[Document, ...]  # in reading order, chapters and specimens
+    index: IndexView
+    index_file: str
+
+
+@dataclass(frozen=True)
+class DossierView:
+    """One role's standalone dossier: its cover sheet, then its file; it links only inside itself."""
+
+    book: Book
+    head: Head
+    specimen: Specimen
+    issued: str
+    file_name: str
+
+
+def iso_time(created: datetime.datetime) -> str:
+    return created.isoformat()
+
+
+def _chapter_views(book: Book, links: Links, markers: Markers,
+                   specimens: tuple[Specimen, ...]) -> tuple[ChapterView, ...]:
+    views = []
+    families = book.families
+    for chapter in book.chapters:
+        blocks = markdown_blocks(chapter.body_markdown, chapter.anchor)
+        label = f"Family {families.index(chapter) + 1} of {len(families)}" if chapter.is_family else None
+        views.append(ChapterView(
+            chapter=chapter,
+            target=Target(chapter.anchor, markers.get(chapter.anchor, ())),
+            title_id=f"{chapter.anchor}--title",
+            label=label,
+            blocks=tuple((Target(block.id, markers.get(block.id, ())), block) for block in blocks),
+            roster=tuple(Entry(role.title, links.to_role(role)) for role in chapter.roles),
+            specimens=tuple(specimen for specimen in specimens if specimen.chapter.slug == chapter.slug),
+        ))
+    return tuple(views)
+
+
+def _contents(book: Book, links: Links) -> tuple[Entry, ...]:
+    return tuple(
+        Entry(chapter.title, links.to_chapter(chapter),
+              tuple(Entry(role.title, links.to_role(role)) for role in chapter.roles))
+        for chapter in book.chapters
+    )
+
+
+def field_guide_view(book: Book, created: datetime.datetime) -> FieldGuideView:
+    """Everything the print field guide shows; page numbers are the stylesheet's (`target-counter`)."""
+    config = book.config
+    links = Links()
+    specimens = specimen_views(book, links, {}, heading_level=2)
+    return FieldGuideView(
+        book=book,
+        head=Head(config.title, config.language, ", ".join(config.authors), config.subtitle or config.title,
+                  ", ".join(config.keywords), iso_time(created)),
+        specimen_count=len(specimens),
+        family_count=len(book.families),
+        contents=_contents(book, links),
+        chapters=_chapter_views(book, links, {}, specimens),
+        index=index_view(book, relations(book), links, {}, lambda anchor: ""),
+        index_href=links.to_index(),
+    )
+
+
+def _epub_files(book: Book, links: Links) -> dict[str, str]:
     """Document anchor → its EPUB file. Every id is its document's anchor, alone or followed by "--…"
     (slugs never hold "--"); ids of print-only parts (cover, contents) have no document here."""
-    links = Links(split=True)
-    documents = {INDEX_ANCHOR: "index.xhtml"}
-    documents.update({chapter.anchor: links.chapter_file(chapter) for chapter in book.chapters})
-    documents.update({role.anchor: links.role_file(role) for role in book.roles})
-    return documents
+    files = {INDEX_ANCHOR: links.index_file}
+    files.update({chapter.anchor: links.chapter_file(chapter) for chapter in book.chapters})
+    files.update({role.anchor: links.role_file(role) for role in book.roles})
+    return files
 
 
 def document_anchor(anchor: str) -> str:
     return anchor.split("--", 1)[0]
 
 
-@dataclass(frozen=True)
-class Pagination:
-    """Where the print edition's pages fall: each page's label, and the ids that begin on it, in order."""
-
-    labels: tuple[str, ...]
-    anchors_by_page: tuple[tuple[str, ...], ...]
-
-
-def page_breaks(book: Book, pagination: Pagination) -> dict[str, tuple[str, ...]]:
-    """Anchor id → labels of the print pages that begin just before it, for the body pages.
-
-    A page marker goes at the first element the EPUB shares that begins on that page; a page
-    that begins and ends inside one element is marked just before the next element that begins.
-    Front matter (roman folios) has no counterpart in the EPUB and is not marked.
-    """
-    documents = epub_documents(book)
-    breaks: dict[str, list[str]] = defaultdict(list)
-    waiting: list[str] = []
-    for label, anchors in zip(pagination.labels, pagination.anchors_by_page, strict=True):
-        if not label.isdigit():
-            continue
-        waiting.append(label)
-        first = next((anchor for anchor in anchors if document_anchor(anchor) in documents), None)
-        if first is not None:
-            breaks[first] += waiting
-            waiting = []
-    return {anchor: tuple(labels) for anchor, labels in breaks.items()}
-
-
-def page_list(book: Book, breaks: dict[str, tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
-    """(label, href) for the EPUB navigation's page-list, in page order."""
-    documents = epub_documents(book)
-    entries = [(label, f"{documents[document_anchor(anchor)]}#page-{label}")
-               for anchor, labels in breaks.items() for label in labels]
-    return tuple(sorted(entries, key=lambda entry: int(entry[0])))
+def epub_view(book: Book, pagination: Pagination) -> EpubView:
+    """The EPUB's documents: each print body page is marked where it begins, and the index cites print pages."""
+    config = book.config
+    links = Links(split=True)
+    files = _epub_files(book, links)
+    markers = pagination.markers(lambda anchor: document_anchor(anchor) in files)
+    page_list = sorted((Entry(marker.label, f"{files[document_anchor(anchor)]}#{marker.id}")
+                        for anchor, found in markers.items() for marker in found), key=lambda entry: int(entry.title))
+    folios = pagination.folios()
+    specimens = specimen_views(book, links, markers, heading_level=1)
+    chapters = _chapter_views(book, links, markers, specimens)
+    documents: list[Document] = []
+    for chapter in chapters:
+        documents.append(Document(chapter.chapter.anchor, links.chapter_file(chapter.chapter), chapter.chapter.title,
+                                  chapter=chapter))
+        documents += [Document(specimen.role.anchor, links.role_file(specimen.role), specimen.role.title,
+                               specimen=specimen) for specimen in chapter.specimens]
+    first = book.chapters[0]
+    return EpubView(
+        book=book,
+        language=config.language,
+        cover_alt=(f"Cover of {config.title}: {config.subtitle or ''}. A manila file folder stamped CLASSIFIED, "
+                   f"published by {config.publisher} in its {config.kingdom} series."),
+        contents=_contents(book, links),
+        first_chapter=Entry(first.title, links.to_chapter(first)),
+        page_list=tuple(page_list),
+        chapters=chapters,
+        documents=tuple(documents),
+        index=index_view(book, relations(book), links, markers, lambda anchor: folios.get(anchor, "")),
+        index_file=links.index_file,
+    )
 
 
-def print_pages(pagination: Pagination) -> dict[str, str]:
-    """Anchor id → the folio of the print page it begins on (the EPUB index cites print pages)."""
-    pages: dict[str, str] = {}
-    for label, anchors in zip(pagination.labels, pagination.anchors_by_page, strict=True):
-        for anchor in anchors:
-            pages.setdefault(anchor, label)
-    return pages
+def dossier_file_name(slug: str) -> str:
+    return f"{slug}.pdf"
+
+
+def dossier_view(book: Book, slug: str, created: datetime.datetime,
+                 file_name: Callable[[str], str] = dossier_file_name) -> DossierView:
+    """One role's dossier; its related cards name the other dossiers' files instead of linking."""
+    config = book.config
+    specimens = specimen_views(book, None, {}, heading_level=2,
+                               ref_label=lambda role: f"(dossier {file_name(role.slug)})", only=slug)
+    specimen = specimens[0]
+    role: Role = specimen.role
+    return DossierView(
+        book=book,
+        head=Head(f"Dossier {role.file_number}: {role.title}", config.language, config.publisher, role.summary,
+                  ", ".join(config.keywords + (role.title,) + role.aliases), iso_time(created)),
+        specimen=specimen,
+        issued=created.date().isoformat(),
+        file_name=file_name(slug),
+    )

@@ -31,6 +31,11 @@ class Box:
     is_subject: bool
     connector_from: float | None  # y where the line from the box above starts
 
+    @property
+    def center_x(self) -> float:
+        """Where the box's text is centred and its connector runs."""
+        return self.x + self.width / 2
+
 
 @dataclass(frozen=True)
 class OrgChart:

@@ -18,14 +18,17 @@ from dataclasses import dataclass
 
 from weasyprint.text.fonts import FontConfiguration
 
-from .config import PAPER_SIZES
-from .context import field_guide
-from .errors import RequestError
+from .context import dossier_file_name, dossier_view
+from .errors import Diagnostic
 from .model import Book
 from .pdf import render_pdf, stylesheet
 from .render import make_renderer
 from .sandbox import SandboxedFetcher, sandbox_roots
 from .workers import die_with_parent
+
+DOSSIER_LAYOUT = "print/dossier.html.j2"
+
+__all__ = ["DossierRenderer", "RenderedDossier", "dossier_file_name", "render_dossiers"]
 
 
 @dataclass(frozen=True)
@@ -33,21 +36,14 @@ class RenderedDossier:
     slug: str
     data: bytes
     page_count: int
-    warnings: tuple[str, ...]
-
-
-def dossier_file_name(slug: str) -> str:
-    return f"{slug}.pdf"
+    warnings: tuple[Diagnostic, ...]
 
 
 class DossierRenderer:
-    """Renders dossiers of one book on one paper size, with one parsed stylesheet and font setup."""
+    """Renders dossiers of one book on one (checked) paper size, with one parsed stylesheet and font setup."""
 
     def __init__(self, book: Book, paper: str, created: datetime.datetime):
-        if paper not in PAPER_SIZES:
-            raise RequestError(f"unknown paper {paper!r}")
         self.book = book
-        self.specimens = {specimen.role.slug: specimen for specimen in field_guide(book).specimens}
         self.created = created
         self.renderer = make_renderer(book.directory)
         self.fetcher = SandboxedFetcher(sandbox_roots(book.directory))
@@ -56,14 +52,8 @@ class DossierRenderer:
         self.stylesheet = stylesheet(css, self.fetcher, self.font_config)
 
     def render(self, slug: str) -> RenderedDossier:
-        specimen = self.specimens[slug]
-        html = self.renderer.render(
-            "print/dossier.html.j2", book=self.book, specimen=specimen, created=self.created.isoformat(),
-            issued=self.created.date().isoformat(), file_name=dossier_file_name(slug), page_breaks={},
-            link_for=lambda role, section=None: None,
-            ref_label=lambda role: f"(dossier {dossier_file_name(role.slug)})",
-        )
-        data, document, warnings = render_pdf(html, self.fetcher, stylesheets=(self.stylesheet,),
+        html = self.renderer.render(DOSSIER_LAYOUT, dossier=dossier_view(self.book, slug, self.created))
+        data, document, warnings = render_pdf(html, self.fetcher, DOSSIER_LAYOUT, stylesheets=(self.stylesheet,),
                                               font_config=self.font_config)
         return RenderedDossier(slug, data, len(document.pages), tuple(warnings))
 

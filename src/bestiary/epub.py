@@ -1,10 +1,10 @@
 """The EPUB 3 edition, packaged with ebooklib.
 
 Content documents, the navigation document and the stylesheet come from our
-layouts as finished XHTML; ebooklib writes them as they are (plain `EpubItem`s,
-so it does not rebuild their `<head>`), plus the package document and the NCX.
-The zip is then re-packed in a fixed order with fixed timestamps, so that the
-same book and `SOURCE_DATE_EPOCH` give the same bytes.
+layouts as finished XHTML, drawn from one `context.EpubView`; ebooklib writes
+them as they are (plain `EpubItem`s, so it does not rebuild their `<head>`),
+plus the package document and the NCX, through its public API only. What that
+API cannot say is done in one step afterwards, `finish_package`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import zipfile
 from dataclasses import dataclass
 
 from ebooklib import epub
+from lxml import etree
 
-from .context import INDEX_ANCHOR, FieldGuide, Links, Pagination, page_breaks, page_list, print_pages
+from .context import EpubView
 from .fonts import subset_font
 from .model import Book
 from .render import Renderer
@@ -64,15 +65,10 @@ SUMMARY = ("Reflowable text with a navigable table of contents, an index, and pa
            "banners are hidden from assistive technology. No hazards.")
 
 
-def render_epub(guide: FieldGuide, renderer: Renderer, created: datetime.datetime, pagination: Pagination,
-                cover: bytes) -> RenderedEpub:
-    """The EPUB package: `pagination` (from the print render) places its page-list, `cover` is a PNG."""
-    book = guide.book
-    links = Links(split=True)
-    breaks = page_breaks(book, pagination)
-    folios = print_pages(pagination)
-    common = {"book": book, "guide": guide, "ref_label": lambda role: None, "page_breaks": breaks,
-              "page_of": lambda anchor: folios.get(anchor, ""), **links.template_functions()}
+def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, cover: bytes) -> RenderedEpub:
+    """The EPUB package of `view` (built with the print edition's pagination); `cover` is a PNG."""
+    book = view.book
+    common = {"book": book, "epub": view}
 
     package = epub.EpubBook()
     _describe(package, book, created)
@@ -86,31 +82,32 @@ def render_epub(guide: FieldGuide, renderer: Renderer, created: datetime.datetim
     package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # EPUB 2 readers
 
     cover_page = _document("cover", "cover.xhtml", renderer.render("epub/cover.xhtml.j2", **common))
-    nav = _document("nav", "nav.xhtml", renderer.render(
-        "epub/nav.xhtml.j2", page_list=page_list(book, breaks), **common), ("nav",))
+    nav = _document("nav", "nav.xhtml", renderer.render("epub/nav.xhtml.j2", **common), ("nav",))
     package.add_item(cover_page)
     package.add_item(nav)
     spine: list[epub.EpubItem] = [cover_page, nav]
-    toc: list = []
-    for chapter in book.chapters:
-        item = _document(chapter.anchor, links.chapter_file(chapter),
-                         renderer.render("epub/chapter.xhtml.j2", chapter=chapter, **common))
+    chapters: list[tuple[epub.Link, list[epub.Link]]] = []  # the NCX's tree: each chapter with its specimens
+    for document in view.documents:
+        if document.chapter is not None:
+            item = _document(document.uid, document.file_name,
+                             renderer.render("epub/chapter.xhtml.j2", chapter=document.chapter, **common))
+        else:
+            item = _document(document.uid, document.file_name,
+                             renderer.render("epub/specimen.xhtml.j2", specimen=document.specimen, **common),
+                             ("svg",))
         package.add_item(item)
         spine.append(item)
-        entries = []
-        for specimen in guide.specimens_of(chapter):
-            role = specimen.role
-            page = _document(role.anchor, links.role_file(role),
-                             renderer.render("epub/specimen.xhtml.j2", specimen=specimen, **common), ("svg",))
-            package.add_item(page)
-            spine.append(page)
-            entries.append(epub.Link(f"text/{links.role_file(role)}", role.title, f"toc-{role.anchor}"))
-        link = epub.Link(f"text/{links.chapter_file(chapter)}", chapter.title, f"toc-{chapter.anchor}")
-        toc.append((epub.Section(chapter.title, link.href), entries) if entries else link)
-    index = _document(INDEX_ANCHOR, "index.xhtml", renderer.render("epub/index.xhtml.j2", **common), ("index",))
+        link = epub.Link(f"text/{document.file_name}", document.title, f"toc-{document.uid}")
+        if document.chapter is not None:
+            chapters.append((link, []))
+        else:
+            chapters[-1][1].append(link)
+    toc: list = [(epub.Section(link.title, link.href), entries) if entries else link for link, entries in chapters]
+    index = _document(view.index.target.id, view.index_file, renderer.render("epub/index.xhtml.j2", **common),
+                      ("index",))
     package.add_item(index)
     spine.append(index)
-    toc.append(epub.Link("text/index.xhtml", "Taxonomy Index", "toc-index"))
+    toc.append(epub.Link(f"text/{view.index_file}", "Taxonomy Index", "toc-index"))
 
     # Fonts last: each is cut down to the characters the book's documents and stylesheet use.
     used = css + "".join(item.content.decode("utf-8") for item in spine)
@@ -123,22 +120,8 @@ def render_epub(guide: FieldGuide, renderer: Renderer, created: datetime.datetim
     package.spine = spine
     package.add_item(epub.EpubNcx())
     raw = io.BytesIO()
-    writer = _PackageWriter(raw, package, {"mtime": created, "epub3_pages": False}, language=book.config.language)
-    writer.process()
-    writer.write()
-    return RenderedEpub(_repack(raw.getvalue(), created), len(spine))
-
-
-class _PackageWriter(epub.EpubWriter):
-    """ebooklib's writer, plus the package-level xml:lang that accessibility checkers ask for."""
-
-    def __init__(self, target, package: epub.EpubBook, options: dict, *, language: str):
-        super().__init__(target, package, options)
-        self.language = language
-
-    def _write_opf_file(self, root) -> None:
-        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.language)
-        super()._write_opf_file(root)
+    epub.write_epub(raw, package, {"mtime": created, "epub3_pages": False, "raise_exceptions": True})
+    return RenderedEpub(finish_package(raw.getvalue(), book.config.language, created), len(spine))
 
 
 def _describe(package: epub.EpubBook, book: Book, created: datetime.datetime) -> None:
@@ -161,12 +144,20 @@ def _describe(package: epub.EpubBook, book: Book, created: datetime.datetime) ->
     for name, value in ACCESSIBILITY:
         package.add_metadata(None, "meta", value, {"property": name})
     package.add_metadata(None, "meta", SUMMARY, {"property": "schema:accessibilitySummary"})
-    # ebooklib adds an EPUB 2 generator <meta>; drop it, the package is EPUB 3.
-    package.metadata.get(epub.NAMESPACES["OPF"], {}).pop("generator", None)
 
 
-def _repack(data: bytes, created: datetime.datetime) -> bytes:
-    """`mimetype` first and stored; every other entry deflated, in a stable order, with one timestamp."""
+PACKAGE_DOCUMENT = "EPUB/content.opf"
+
+
+def finish_package(data: bytes, language: str, created: datetime.datetime) -> bytes:
+    """The one step after ebooklib: what its public API cannot say, and a reproducible zip.
+
+    In the package document, the `xml:lang` that accessibility checkers ask of `<package>`
+    is added and ebooklib's EPUB 2 generator `<meta>` is dropped (the package is EPUB 3).
+    The zip is then written again: `mimetype` first and stored, every other entry deflated,
+    in a stable order, with one timestamp, so the same book and `SOURCE_DATE_EPOCH` give the
+    same bytes whatever ebooklib's own zip habits.
+    """
     timestamp = (max(created.year, 1980), created.month, created.day,
                  created.hour, created.minute, created.second)
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -174,9 +165,23 @@ def _repack(data: bytes, created: datetime.datetime) -> bytes:
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w") as target:
         for name in ["mimetype", *names]:
+            content = source.read(name)
+            if name == PACKAGE_DOCUMENT:
+                content = _finish_package_document(content, language)
             info = zipfile.ZipInfo(name, date_time=timestamp)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            target.writestr(info, source.read(name), compresslevel=9)
+            target.writestr(info, content, compresslevel=9)
     return output.getvalue()
+
+
+def _finish_package_document(content: bytes, language: str) -> bytes:
+    root = etree.fromstring(content, etree.XMLParser(remove_blank_text=True))
+    namespaces = {"opf": epub.NAMESPACES["OPF"]}
+    for generator in root.xpath("//opf:meta[@name='generator']", namespaces=namespaces):
+        generator.getparent().remove(generator)
+    for element in root.xpath("opf:metadata/*[not(text())]", namespaces=namespaces):
+        element.text = ""  # ebooklib writes metadata with an end tag (<meta …></meta>); keep its form
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
+    return etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=True)

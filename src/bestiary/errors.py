@@ -38,6 +38,9 @@ FORBIDDEN_RESOURCE = "E401"  # a URL or path the sandbox refuses
 # Warnings (build continues)
 MISSING_GLYPH = "W501"
 CUT_BY_COMMENT = "W502"  # plain text followed by " #": YAML dropped the rest of the line as a comment
+# Warnings while rendering (located at the layout, not a line of it)
+LAYOUT_WARNING = "W601"  # WeasyPrint reported a problem with a layout (an unknown CSS property, a missing font)
+REFUSED_RESOURCE = "W602"  # the sandbox refused a resource a layout asked for
 
 
 @dataclass(frozen=True, order=True)
@@ -53,10 +56,20 @@ class Diagnostic:
     def is_warning(self) -> bool:
         return self.code.startswith("W")
 
+    @property
+    def is_input(self) -> bool:
+        """A problem with the book's files (E…, W5…), as opposed to a warning while rendering (W6…)."""
+        return not self.code.startswith("W6")
+
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.column}"
+        where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
         key = f" {self.key_path}:" if self.key_path else ""
         return f"{where}: {self.code}{key} {self.message}"
+
+
+def render_warning(layout: str, code: str, message: str) -> Diagnostic:
+    """A warning while rendering, named by the layout that was being rendered (no line to point at)."""
+    return Diagnostic(layout, 0, 0, code, "", message)
 
 
 def display_path(path: Path) -> str:
@@ -78,6 +91,15 @@ class BuildError(Exception):
 
 class RenderError(Exception):
     """A build that failed after its input was valid (exit status 1)."""
+
+
+class StrictError(RenderError):
+    """A build with warnings, in strict mode: nothing was written (exit status 1)."""
+
+    def __init__(self, warnings: tuple[Diagnostic, ...]):
+        self.warnings = warnings
+        count = len(warnings)
+        super().__init__(f"{count} warning{'s' if count != 1 else ''} in strict mode; nothing was written")
 
 
 class RequestError(ValueError):

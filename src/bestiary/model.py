@@ -10,7 +10,6 @@ valid or not, so that the book-wide checks run even beside field errors.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,9 +18,7 @@ from .config import BookConfig
 from .errors import Diagnostic
 from .parse import SourceMap
 from .records import DEFAULT_SOURCE
-
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-CHAPTER_NAME = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$")
+from .text import article, slugify
 
 # The eleven sections of a file record, numbered as in the seed.
 SECTIONS = (
@@ -144,11 +141,7 @@ class Book:
 
     @property
     def slug(self) -> str:
-        return slugify(self.config.title)
-
-
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
+        return slugify(self.config.title) or "book"
 
 
 @dataclass(frozen=True)
@@ -174,7 +167,7 @@ def role_from_record(slug: str, chapter_slug: str, shown: str, data: dict, confi
         chapter_slug=chapter_slug,
         title=data["title"],
         summary=data["summary"],
-        question=data["question"] or f"What does {_article(data['title'])} {data['title']} actually do?",
+        question=data["question"] or f"What does {article(data['title'])} {data['title']} actually do?",
         org_chart=data["org_chart"],
         aliases=data["aliases"],
         habitat=data["habitat"],
@@ -193,14 +186,6 @@ def role_from_record(slug: str, chapter_slug: str, shown: str, data: dict, confi
         burn_ward=tuple(Complaint(**item) for item in data["burn_ward"]),
         related=tuple(Related(item["role"], item["match"]) for item in data["related"]),
     )
-
-
-def _article(title: str) -> str:
-    # Acronyms read letter by letter: "an SDET", "an ML Engineer".
-    first_word = title.split()[0]
-    if first_word.isupper() and first_word[0] in "AEFHILMNORSX":
-        return "an"
-    return "an" if title[0].lower() in "aeiou" else "a"
 
 
 def check_records(records: list[RecordFile],

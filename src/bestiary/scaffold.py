@@ -6,11 +6,11 @@ cannot slip into a build.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from .errors import RequestError
 from .load import CHAPTER_NAME
+from .text import article, slugify
 
 SKELETON = """\
 title: {title}
@@ -71,7 +71,7 @@ def new_record(book_dir: Path, chapter: str, title: str) -> Path:
     families = sorted(p for p in chapters.glob("*") if p.is_dir() and CHAPTER_NAME.match(p.name))
     if not folder.is_dir() or folder not in families:
         raise RequestError(f"no chapter folder {folder}; expected one of: {', '.join(p.name for p in families)}")
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    slug = slugify(title)
     if not slug:
         raise RequestError(f"the title {title!r} has no letters or digits to make a file name from")
     # slugs are unique across the whole book, not only within a family
@@ -80,10 +80,9 @@ def new_record(book_dir: Path, chapter: str, title: str) -> Path:
     if taken is not None:
         raise RequestError(f"a record with the slug '{slug}' already exists: {taken}")
     path = folder / f"{slug}.yaml"
-    article = "an" if title[0].lower() in "aeiou" else "a"
     try:
         with open(path, "x", encoding="utf-8") as stream:  # "x": never overwrite a record
-            stream.write(SKELETON.format(title=title, article=article))
+            stream.write(SKELETON.format(title=title, article=article(title)))
     except OSError as error:
         raise RequestError(f"cannot write {path}: {error.strerror or error}") from error
     return path

@@ -212,7 +212,9 @@ class Mapping(Spec):
                     report(key_path + (name,), errors.MISSING_KEY,
                            f"expected the required key '{name}', found it missing")
                     failed = True
-                cleaned[name] = key.default
+                # an optional group left out takes its keys' defaults, so each default is written once
+                cleaned[name] = key.spec.check({}, key_path + (name,), report) if isinstance(key.spec, Mapping) \
+                    else key.default
                 continue
             checked = check(key.spec, value[name], key_path + (name,), report)
             failed = failed or checked is None

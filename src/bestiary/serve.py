@@ -54,7 +54,7 @@ class Preview:
     def rebuild(self) -> None:
         try:
             result = build(self.book_dir, self.out_dir, ("pdf", "epub"))
-            self.errors = list(result.warnings)
+            self.errors = [str(warning) for warning in result.warnings]
             self.slug = result.written[0].path.stem
             self.log(f"rebuilt: {', '.join(str(w.path) for w in result.written)}")
         except BuildError as error:

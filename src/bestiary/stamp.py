@@ -8,8 +8,6 @@ every other word of the dossier stay as they were.
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +20,7 @@ from reportlab.pdfgen import canvas
 from .errors import RequestError
 from .fonts import missing_glyphs
 from .resources import fonts_dir
+from .text import slugify
 
 STAMP_FONT = "CourierPrime-Bold"
 STAMP_RED = Color(0.70, 0.15, 0.12)
@@ -48,8 +47,7 @@ class Recipient:
         """`--jane-doe--copy-03-of-20`, so copies sort and never overwrite the unstamped dossier."""
         parts = []
         if self.prepared_for:
-            ascii_name = unicodedata.normalize("NFKD", self.prepared_for).encode("ascii", "ignore").decode()
-            parts.append(re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "recipient")
+            parts.append(slugify(self.prepared_for) or "recipient")
         if self.copy is not None:
             width = len(str(self.copies))
             parts.append(f"copy-{self.copy:0{width}d}-of-{self.copies}")

@@ -8,6 +8,7 @@ go to the web or an address only (checked in `records`), and no images.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -133,3 +134,21 @@ def markdown_blocks(text: str, prefix: str) -> tuple[Block, ...]:
             blocks.append(Block(block_id, Markup(html)))
             start = index + 1
     return tuple(blocks)
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by hyphens ("Café Lead" → "cafe-lead"); empty when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+# Letters whose names begin with a vowel sound: an acronym starting with one reads "an" ("an SDET", "an ML lead").
+_VOWEL_SOUND_LETTERS = "AEFHILMNORSX"
+
+
+def article(title: str) -> str:
+    """"a" or "an" before `title`, as it is read aloud: acronyms letter by letter."""
+    first_word = title.split()[0]
+    if first_word.isupper() and first_word[0] in _VOWEL_SOUND_LETTERS:
+        return "an"
+    return "an" if title[0].lower() in "aeiou" else "a"

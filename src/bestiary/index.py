@@ -1,0 +1,144 @@
+"""The taxonomy index as the layouts draw it: the tree, names and disguises A–Z, habitats, kinship.
+
+Every entry carries its id and its locators (where it links, and in the EPUB
+the print page it cites); the print edition leaves the page text empty and
+lets the stylesheet print it (`target-counter`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .model import Book, Role
+from .specimens import Links, Markers, Relations, Target
+from .text import plain_text
+
+INDEX_ANCHOR = "taxonomy-index"
+
+
+@dataclass(frozen=True)
+class Locator:
+    href: str
+    page: str  # the print folio the EPUB cites; empty in print, where the stylesheet prints it
+
+
+@dataclass(frozen=True)
+class Named:
+    """A locator shown as a title (and its match, in kinship)."""
+
+    title: str
+    href: str
+    match: int | None = None
+
+
+@dataclass(frozen=True)
+class TreeFamily:
+    title: str
+    locator: Locator
+    specimens: tuple[tuple[str, Locator], ...]
+
+
+@dataclass(frozen=True)
+class NameEntry:
+    """A title (with its page) or an alias ("see" the title), under its letter."""
+
+    target: Target
+    letter: str
+    first_of_letter: bool
+    term: str
+    locator: Locator | None  # for a title
+    see: Named | None  # for an alias
+
+
+@dataclass(frozen=True)
+class HabitatEntry:
+    target: Target
+    habitat: str
+    specimens: tuple[Named, ...]
+
+
+@dataclass(frozen=True)
+class KinshipEntry:
+    target: Target
+    title: str
+    locator: Locator
+    related: tuple[Named, ...]
+    cited_by: tuple[Named, ...]
+
+
+@dataclass(frozen=True)
+class IndexView:
+    target: Target
+    title_id: str
+    groups: dict[str, Target]  # "tree", "names", "habitats", "kinship"
+    kingdom: str
+    tree: tuple[TreeFamily, ...]
+    names: tuple[NameEntry, ...]
+    habitats: tuple[HabitatEntry, ...]
+    kinship: tuple[KinshipEntry, ...]
+
+
+def sort_key(term: str) -> str:
+    return plain_text(term).casefold().lstrip("'\"([")
+
+
+def _letters(book: Book) -> list[tuple[str, list[tuple[str, Role, bool]]]]:
+    """(letter, [(term, role, is_title)]) in alphabetical order; aliases point at their role."""
+    entries = [(role.title, role, True) for role in book.roles]
+    entries += [(alias, role, False) for role in book.roles for alias in role.aliases]
+    by_letter: dict[str, list[tuple[str, Role, bool]]] = defaultdict(list)
+    for entry in sorted(entries, key=lambda e: (sort_key(e[0]), e[0])):
+        letter = sort_key(entry[0])[:1].upper()
+        by_letter[letter if letter.isalpha() else "#"].append(entry)
+    return sorted(by_letter.items())
+
+
+def index_view(book: Book, found: Relations, links: Links, markers: Markers,
+               page_of: Callable[[str], str]) -> IndexView:
+    """The index for one output: `page_of(anchor)` is the print page it cites (empty in print)."""
+
+    def target(anchor: str) -> Target:
+        return Target(anchor, markers.get(anchor, ()))
+
+    def locator(role: Role) -> Locator:
+        return Locator(links.to_role(role), page_of(role.anchor))
+
+    names = []
+    for letter_number, (letter, entries) in enumerate(_letters(book), start=1):
+        for number, (term, role, is_title) in enumerate(entries, start=1):
+            names.append(NameEntry(
+                target(f"{INDEX_ANCHOR}--letter-{letter_number}-{number}"), letter, number == 1, term,
+                locator(role) if is_title else None, None if is_title else Named(role.title, links.to_role(role))))
+    habitats: dict[str, list[Role]] = defaultdict(list)
+    for role in book.roles:
+        for habitat in role.habitat:
+            habitats[habitat].append(role)
+    ordered_habitats = sorted(habitats.items(), key=lambda item: sort_key(item[0]))
+    return IndexView(
+        target=target(INDEX_ANCHOR),
+        title_id=f"{INDEX_ANCHOR}--title",
+        groups={group: target(f"{INDEX_ANCHOR}--{group}") for group in ("tree", "names", "habitats", "kinship")},
+        kingdom=book.config.kingdom,
+        tree=tuple(
+            TreeFamily(family.title, Locator(links.to_chapter(family), page_of(family.anchor)),
+                       tuple((role.title, locator(role)) for role in family.roles))
+            for family in book.families
+        ),
+        names=tuple(names),
+        habitats=tuple(
+            HabitatEntry(target(f"{INDEX_ANCHOR}--habitat-{number}"), habitat,
+                         tuple(Named(role.title, links.to_role(role, "habitat")) for role in roles))
+            for number, (habitat, roles) in enumerate(ordered_habitats, start=1)
+        ),
+        kinship=tuple(
+            KinshipEntry(
+                target(f"{INDEX_ANCHOR}--kin-{number}"), role.title, locator(role),
+                tuple(Named(r.role.title, links.to_role(r.role), r.match) for r in found.related[role.slug]),
+                tuple(Named(r.role.title, links.to_role(r.role, "related"), r.match)
+                      for r in found.cited_by.get(role.slug, ())),
+            )
+            for number, role in enumerate(sorted(book.roles, key=lambda role: sort_key(role.title)), start=1)
+        ),
+    )

@@ -1,0 +1,101 @@
+"""The pagination stage: where the print edition's pages fall, read from the laid-out field guide.
+
+`pagination_of` reads a laid-out WeasyPrint document once; the result says which
+folio each page prints and which ids begin on it. The EPUB takes its page-list
+markers and the print page numbers of its index locators from here, so the two
+editions always agree; `page_id` is the one spelling of a page marker's id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_ID = re.compile(r'\sid="([^"]+)"')  # attribute values are escaped: no quote inside
+
+
+def page_id(label: str) -> str:
+    """The id of the EPUB's marker for print page `label`."""
+    return f"page-{label}"
+
+
+@dataclass(frozen=True)
+class PageMarker:
+    """Where a print page begins in the EPUB: its folio and the marker's id."""
+
+    label: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Each print page's label (its folio), and the ids that begin on it, in document order."""
+
+    labels: tuple[str, ...]
+    anchors_by_page: tuple[tuple[str, ...], ...]
+
+    @property
+    def body_start(self) -> int:
+        """Index of the first body page (folio 1)."""
+        return next((i for i, label in enumerate(self.labels) if label == "1"), len(self.labels))
+
+    def folios(self) -> dict[str, str]:
+        """Anchor id → the folio of the print page it begins on (the EPUB's index cites print pages)."""
+        pages: dict[str, str] = {}
+        for label, anchors in zip(self.labels, self.anchors_by_page, strict=True):
+            for anchor in anchors:
+                pages.setdefault(anchor, label)
+        return pages
+
+    def markers(self, is_shared: Callable[[str], bool]) -> dict[str, tuple[PageMarker, ...]]:
+        """Anchor id → the markers of the body pages that begin just before it.
+
+        A page is marked at the first element that `is_shared` (present in the other edition)
+        begins on it; a page that begins and ends inside one element is marked just before the
+        next element that begins. Front matter (roman folios) has no counterpart and is not marked.
+        """
+        breaks: dict[str, list[str]] = {}
+        waiting: list[str] = []
+        for label, anchors in zip(self.labels, self.anchors_by_page, strict=True):
+            if not label.isdigit():
+                continue
+            waiting.append(label)
+            first = next((anchor for anchor in anchors if is_shared(anchor)), None)
+            if first is not None:
+                breaks.setdefault(first, []).extend(waiting)
+                waiting = []
+        return {anchor: tuple(PageMarker(label, page_id(label)) for label in labels)
+                for anchor, labels in breaks.items()}
+
+
+def page_labels(page_count: int, body_start: int) -> tuple[str, ...]:
+    """The printed folios: roman up to the body, then arabic from 1."""
+    return tuple(roman(n + 1) if n < body_start else str(n - body_start + 1) for n in range(page_count))
+
+
+def roman(number: int) -> str:
+    numerals = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50),
+                ("xl", 40), ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
+    out = ""
+    for numeral, value in numerals:
+        while number >= value:
+            out += numeral
+            number -= value
+    return out
+
+
+def pagination_of(pages_anchors: list[set[str]] | list[dict], html: str, body_start: int) -> Pagination:
+    """Each page's folio and the ids that begin on it, in document order (the order of the HTML).
+
+    `pages_anchors` holds, for each laid-out page, the ids present on it (WeasyPrint's `page.anchors`).
+    """
+    order = {anchor: position for position, anchor in enumerate(_ID.findall(html))}
+    seen: set[str] = set()
+    anchors: list[tuple[str, ...]] = []
+    for page_anchors in pages_anchors:
+        # an element split across pages is listed on each of them; it begins on the first
+        beginning = sorted((a for a in page_anchors if a not in seen), key=lambda a: order.get(a, len(order)))
+        seen.update(beginning)
+        anchors.append(tuple(beginning))
+    return Pagination(page_labels(len(pages_anchors), body_start), tuple(anchors))

@@ -1,0 +1,187 @@
+"""A specimen's file record as the layouts draw it: sections, numbered items, related cards, the org chart.
+
+Built once per output by `specimen_views`, which is told how that output links
+(`Links`: fragments in the print edition, one file per document in the EPUB,
+nothing in a dossier) and where the print pages begin (EPUB page markers).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .diagrams import OrgChart, org_chart
+from .model import SECTIONS, Book, Chapter, Role
+from .pagination import PageMarker
+
+Markers = dict[str, tuple[PageMarker, ...]]  # element id → the print pages that begin just before it
+
+
+@dataclass(frozen=True)
+class Target:
+    """An element the layouts give an id, with the print pages whose markers go before it (EPUB only)."""
+
+    id: str
+    pages: tuple[PageMarker, ...] = ()
+
+
+@dataclass(frozen=True)
+class Links:
+    """How one output links to a specimen (or one of its sections) and to a chapter.
+
+    `split` outputs (the EPUB) keep each chapter and specimen in a file of its own;
+    the others are one document, linked by fragment only.
+    """
+
+    split: bool = False
+    index_file: str = "index.xhtml"
+
+    def role_file(self, role: Role) -> str:
+        return f"{role.anchor}.xhtml" if self.split else ""
+
+    def chapter_file(self, chapter: Chapter) -> str:
+        return f"{chapter.anchor}.xhtml" if self.split else ""
+
+    def to_role(self, role: Role, section: str | None = None) -> str:
+        anchor = role.section_anchor(section) if section else role.anchor
+        return f"{self.role_file(role)}#{anchor}"
+
+    def to_chapter(self, chapter: Chapter) -> str:
+        return f"{self.chapter_file(chapter)}#{chapter.anchor}"
+
+    def to_index(self) -> str:
+        return self.index_file if self.split else "#taxonomy-index"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A related specimen: the other record, and how well it matches."""
+
+    role: Role
+    match: int
+
+
+@dataclass(frozen=True)
+class Relations:
+    """Both directions of the `related` entries: what each role names, and who names it."""
+
+    related: dict[str, tuple[Relation, ...]]
+    cited_by: dict[str, tuple[Relation, ...]]
+
+
+def relations(book: Book) -> Relations:
+    by_slug = {role.slug: role for role in book.roles}
+    cited: dict[str, list[Relation]] = defaultdict(list)
+    related: dict[str, tuple[Relation, ...]] = {}
+    for role in book.roles:
+        related[role.slug] = tuple(Relation(by_slug[entry.slug], entry.match) for entry in role.related)
+        for relation in related[role.slug]:
+            cited[relation.role.slug].append(Relation(role, relation.match))
+    return Relations(related, {slug: tuple(sorted(found, key=lambda r: (-r.match, r.role.title)))
+                               for slug, found in cited.items()})
+
+
+@dataclass(frozen=True)
+class Section:
+    """One of the eleven numbered sections of a file record."""
+
+    number: str  # "01"
+    heading: str
+    target: Target
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of a list section (a metric, a weapon, an autopsy row, a log entry, a complaint), with its id."""
+
+    target: Target
+    value: Any
+
+
+@dataclass(frozen=True)
+class Card:
+    """A related-specimen card: the other record, the match, where it links and what names its place."""
+
+    role: Role
+    match: int
+    target: Target
+    href: str | None  # None where the output cannot link (a dossier)
+    ref_label: str | None  # shown beside the title: a dossier names the other dossier's file
+
+
+@dataclass(frozen=True)
+class Specimen:
+    role: Role
+    chapter: Chapter
+    number: int  # 1-based position in reading order
+    total: int
+    target: Target
+    title_id: str
+    running_title: str
+    heading_level: int
+    sections: dict[str, Section]  # by key: "org-chart", "habitat", …
+    chart: OrgChart
+    metrics: tuple[Item, ...]
+    weaponry: tuple[Item, ...]
+    jd_autopsy: tuple[Item, ...]
+    day_in_the_life: tuple[Item, ...]
+    burn_ward: tuple[Item, ...]
+    cards: tuple[Card, ...]
+
+
+RUNNING_TITLE_LENGTH = 36
+
+
+def _running_title(title: str) -> str:
+    return title if len(title) <= RUNNING_TITLE_LENGTH else title[:RUNNING_TITLE_LENGTH - 1] + "…"
+
+
+def specimen_views(book: Book, links: Links | None, markers: Markers, *, heading_level: int,
+                   ref_label: Callable[[Role], str] | None = None, only: str | None = None) -> tuple[Specimen, ...]:
+    """Every specimen (or only the role `only`) as one output draws it.
+
+    `links` is None for an output that cannot link (a dossier); `ref_label` names where a
+    related specimen is instead.
+    """
+    found = relations(book)
+    roles = book.roles
+    views = []
+    for number, role in enumerate(roles, start=1):
+        if only is not None and role.slug != only:
+            continue
+
+        def target(anchor: str) -> Target:
+            return Target(anchor, markers.get(anchor, ()))
+
+        def items(kind: str, values: tuple, role: Role = role) -> tuple[Item, ...]:
+            return tuple(Item(target(f"{role.anchor}--{kind}-{index}"), value)
+                         for index, value in enumerate(values, start=1))
+
+        cards = tuple(
+            Card(relation.role, relation.match, target(f"{role.anchor}--card-{index}"),
+                 links.to_role(relation.role) if links else None,
+                 ref_label(relation.role) if ref_label else None)
+            for index, relation in enumerate(found.related[role.slug], start=1)
+        )
+        views.append(Specimen(
+            role=role,
+            chapter=book.chapter_of(role),
+            number=number,
+            total=len(roles),
+            target=target(role.anchor),
+            title_id=f"{role.anchor}--title",
+            running_title=_running_title(role.title),
+            heading_level=heading_level,
+            sections={key: Section(f"{position:02d}", heading, target(role.section_anchor(key)))
+                      for position, (key, heading) in enumerate(SECTIONS, start=1)},
+            chart=org_chart(role),
+            metrics=items("metric", role.metrics),
+            weaponry=items("weapon", role.weaponry),
+            jd_autopsy=items("autopsy", role.jd_autopsy),
+            day_in_the_life=items("log", role.day_in_the_life),
+            burn_ward=items("note", role.burn_ward),
+            cards=cards,
+        ))
+    return tuple(views)

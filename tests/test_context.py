@@ -1,0 +1,120 @@
+"""The context stage: one view per layout, every id unique, every link pointing at an id that exists."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from bestiary.context import dossier_view, epub_view, field_guide_view
+from bestiary.diagrams import org_chart
+from bestiary.load import load_book
+from bestiary.model import SECTIONS
+from bestiary.pagination import Pagination, page_id, page_labels, pagination_of, roman
+from bestiary.specimens import relations
+from conftest import BUNDLED_BOOK, record, write_book
+
+CREATED = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+BOOK = load_book(BUNDLED_BOOK)
+
+
+def ids_of_specimen(specimen) -> list[str]:
+    items = [*specimen.metrics, *specimen.weaponry, *specimen.jd_autopsy, *specimen.day_in_the_life,
+             *specimen.burn_ward, *specimen.cards]
+    return ([specimen.target.id, specimen.title_id] + [s.target.id for s in specimen.sections.values()]
+            + [item.target.id for item in items])
+
+
+def test_field_guide_ids_are_unique_and_every_link_has_a_target():
+    guide = field_guide_view(BOOK, CREATED)
+    ids = [view.target.id for view in guide.chapters]
+    for chapter in guide.chapters:
+        ids += [target.id for target, _ in chapter.blocks]
+        for specimen in chapter.specimens:
+            ids += ids_of_specimen(specimen)
+    ids += [guide.index.target.id, *(t.id for t in guide.index.groups.values())]
+    ids += [entry.target.id for entry in (*guide.index.names, *guide.index.habitats, *guide.index.kinship)]
+    assert len(ids) == len(set(ids))
+    hrefs = [entry.href for entry in guide.contents] + [child.href for e in guide.contents for child in e.children]
+    hrefs += [card.href for c in guide.chapters for s in c.specimens for card in s.cards]
+    hrefs += [entry.locator.href for entry in guide.index.names if entry.locator]
+    hrefs += [named.href for entry in guide.index.kinship for named in (*entry.related, *entry.cited_by)]
+    assert hrefs and all(href.startswith("#") and href[1:] in set(ids) for href in hrefs)
+    assert guide.head.created == "2026-01-02T03:04:05+00:00"
+
+
+def test_sections_carry_the_seeds_numbers_and_headings():
+    specimen = field_guide_view(BOOK, CREATED).chapters[2].specimens[0]
+    assert [(s.number, s.heading) for s in specimen.sections.values()] == [
+        (f"{n:02d}", heading) for n, (_, heading) in enumerate(SECTIONS, start=1)]
+    assert specimen.heading_level == 2 and specimen.total == len(BOOK.roles)
+
+
+def test_relations_run_both_ways():
+    found = relations(BOOK)
+    for role in BOOK.roles:
+        for relation in found.related[role.slug]:
+            assert any(back.role.slug == role.slug and back.match == relation.match
+                       for back in found.cited_by[relation.role.slug])
+
+
+def test_epub_view_links_across_documents_and_marks_the_print_pages():
+    # a made-up pagination: two roman front pages, then three body pages
+    first, second = BOOK.roles[0], BOOK.roles[1]
+    pagination = Pagination(("i", "ii", "1", "2", "3"), (
+        ("cover",), ("contents",), (BOOK.chapters[0].anchor,), (), (first.anchor, first.section_anchor("habitat"))))
+    view = epub_view(BOOK, pagination)
+    # page 2 begins inside the foreword: it is marked with page 3 at the next element that begins
+    assert [(p.title, p.href) for p in view.page_list] == [
+        ("1", f"{BOOK.chapters[0].anchor}.xhtml#{page_id('1')}"),
+        ("2", f"{first.anchor}.xhtml#{page_id('2')}"), ("3", f"{first.anchor}.xhtml#{page_id('3')}")]
+    specimen = next(d.specimen for d in view.documents if d.specimen and d.specimen.role == first)
+    assert [p.label for p in specimen.target.pages] == ["2", "3"]
+    card = specimen.cards[0]
+    assert card.href == f"{card.role.anchor}.xhtml#{card.role.anchor}"
+    entry = next(e for e in view.index.names if e.locator and e.term == first.title)
+    assert entry.locator.page == "3" and entry.locator.href == f"{first.anchor}.xhtml#{first.anchor}"
+    assert next(e for e in view.index.names if e.locator and e.term == second.title).locator.page == ""
+    assert [d.file_name for d in view.documents][:2] == [f"{BOOK.chapters[0].anchor}.xhtml",
+                                                        f"{BOOK.chapters[1].anchor}.xhtml"]
+
+
+def test_a_dossier_links_nowhere_and_names_the_other_files():
+    view = dossier_view(BOOK, "sdet", CREATED)
+    assert view.specimen.role.slug == "sdet" and view.file_name == "sdet.pdf"
+    assert view.issued == "2026-01-02"
+    for card in view.specimen.cards:
+        assert card.href is None and card.ref_label == f"(dossier {card.role.slug}.pdf)"
+    assert view.head.title.startswith(f"Dossier {view.specimen.role.file_number}: ")
+
+
+def test_running_titles_are_shortened(tmp_path: Path):
+    long_title = "Chief " + "Very " * 10 + "Officer"
+    data = record(long_title)
+    data["org_chart"][1] = long_title
+    book = load_book(write_book(tmp_path, {"01-f": {"chief": data}}))
+    specimen = field_guide_view(book, CREATED).chapters[1].specimens[0]
+    assert len(specimen.running_title) <= 36 and specimen.running_title.endswith("…")
+
+
+def test_pagination_reads_folios_and_where_each_id_begins():
+    html = '<p id="a"></p><p id="b"></p><p id="c"></p>'
+    pagination = pagination_of([{"c", "a"}, {"c", "b"}, set()], html, body_start=1)
+    assert pagination.labels == ("i", "1", "2")
+    assert pagination.anchors_by_page == (("a", "c"), ("b",), ())
+    assert pagination.folios() == {"a": "i", "c": "i", "b": "1"}
+    assert page_labels(5, 3) == ("i", "ii", "iii", "1", "2") and roman(1994) == "mcmxciv"
+
+
+def test_org_chart_geometry():
+    role = BOOK.roles[0]
+    chart = org_chart(role)
+    assert len(chart.boxes) == len(role.org_chart)
+    assert [box.is_subject for box in chart.boxes].count(True) == 1
+    for above, below in zip(chart.boxes, chart.boxes[1:], strict=False):
+        assert below.connector_from == pytest.approx(above.y + above.height)
+        assert below.y > above.y + above.height
+        assert below.center_x == above.center_x == above.x + above.width / 2
+    assert chart.height >= chart.boxes[-1].y + chart.boxes[-1].height
+    assert role.title in chart.description and "(this role)" in chart.description
