@@ -17,6 +17,11 @@ def dehyphenate(text: str) -> str:
     return re.sub("\u2010[ \t]*\n[ \t]*", "", text)
 
 
+def straight_quotes(text: str) -> str:
+    """`text` with the typographer's curly quotes and apostrophes made straight, to compare with a record."""
+    return text.translate(str.maketrans("\u2018\u2019\u201c\u201d", "''\"\""))
+
+
 def pdf_text(path: Path) -> str:
     """All text of a PDF, words separated by single spaces, whatever the line breaks and hyphenation."""
     reader = PdfReader(path)

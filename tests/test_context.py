@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from bestiary import running_heads
 from bestiary.context import dossier_view, epub_view, field_guide_view
 from bestiary.diagrams import org_chart
 from bestiary.load import load_book
 from bestiary.model import SECTIONS
-from bestiary.pagination import Pagination, page_id, page_labels, pagination_of, roman
+from bestiary.pagination import PageNumbering, Pagination, page_id, pagination_of, roman
 from bestiary.specimens import relations
 from conftest import BUNDLED_BOOK, record, write_book
 
@@ -30,15 +31,18 @@ def test_field_guide_ids_are_unique_and_every_link_has_a_target():
     guide = field_guide_view(BOOK, CREATED)
     ids = [view.target.id for view in guide.chapters]
     for chapter in guide.chapters:
-        ids += [target.id for target, _ in chapter.blocks]
+        ids += [target.id for target, _, _ in chapter.blocks]
+        ids += [item.id for _, _, items in chapter.blocks for item in items]
         for specimen in chapter.specimens:
             ids += ids_of_specimen(specimen)
     ids += [guide.index.target.id, *(t.id for t in guide.index.groups.values())]
-    ids += [entry.target.id for entry in (*guide.index.names, *guide.index.habitats, *guide.index.kinship)]
+    names = [entry for group in guide.index.letters for entry in group.entries]
+    ids += [group.target.id for group in guide.index.letters]
+    ids += [entry.target.id for entry in (*names, *guide.index.habitats, *guide.index.kinship)]
     assert len(ids) == len(set(ids))
     hrefs = [entry.href for entry in guide.contents] + [child.href for e in guide.contents for child in e.children]
     hrefs += [card.href for c in guide.chapters for s in c.specimens for card in s.cards]
-    hrefs += [entry.locator.href for entry in guide.index.names if entry.locator]
+    hrefs += [entry.locator.href for entry in names if entry.locator]
     hrefs += [named.href for entry in guide.index.kinship for named in (*entry.related, *entry.cited_by)]
     assert hrefs and all(href.startswith("#") and href[1:] in set(ids) for href in hrefs)
     assert guide.head.created == "2026-01-02T03:04:05+00:00"
@@ -73,11 +77,12 @@ def test_epub_view_links_across_documents_and_marks_the_print_pages():
     assert [p.label for p in specimen.target.pages] == ["2", "3"]
     card = specimen.cards[0]
     assert card.href == f"{card.role.anchor}.xhtml#{card.role.anchor}"
-    entry = next(e for e in view.index.names if e.locator and e.term == first.title)
+    names = [entry for group in view.index.letters for entry in group.entries]
+    entry = next(e for e in names if e.locator and e.term == first.title)
     assert entry.locator.page == "3" and entry.locator.href == f"{first.anchor}.xhtml#{first.anchor}"
-    assert next(e for e in view.index.names if e.locator and e.term == second.title).locator.page == ""
-    assert [d.file_name for d in view.documents][:2] == [f"{BOOK.chapters[0].anchor}.xhtml",
-                                                        f"{BOOK.chapters[1].anchor}.xhtml"]
+    assert next(e for e in names if e.locator and e.term == second.title).locator.page == ""
+    assert [d.kind for d in view.documents][:4] == ["cover", "contents", "titlepage", "chapter"]
+    assert [d.kind for d in view.documents][-3:] == ["index", "colophon", "licenses"]
 
 
 def test_a_dossier_links_nowhere_and_names_the_other_files():
@@ -89,22 +94,34 @@ def test_a_dossier_links_nowhere_and_names_the_other_files():
     assert view.head.title.startswith(f"Dossier {view.specimen.role.file_number}: ")
 
 
-def test_running_titles_are_shortened(tmp_path: Path):
-    long_title = "Chief " + "Very " * 10 + "Officer"
+def test_running_titles_fit_the_head_and_end_at_a_word(tmp_path: Path):
+    long_title = "Chief Executive Vice President of Strategic Synergy Realization and Alignment"
+    short = record("Short Title")
     data = record(long_title)
     data["org_chart"][1] = long_title
-    book = load_book(write_book(tmp_path, {"01-f": {"chief": data}}))
-    specimen = field_guide_view(book, CREATED).chapters[1].specimens[0]
-    assert len(specimen.running_title) <= 36 and specimen.running_title.endswith("…")
+    own = record("Head of Digital Customer Experience Transformation Programs")
+    own["org_chart"][1] = own["title"]
+    own["running_title"] = "Head of Digital CX"
+    book = load_book(write_book(tmp_path, {"01-f": {"chief": data, "short": short, "head": own}}))
+    width = running_heads.head_width(book.config.page_size)
+    views = {s.role.slug: s for s in field_guide_view(book, CREATED).chapters[1].specimens}
+    fitted = views["chief"].running_title
+    assert fitted.endswith("…") and long_title.startswith(fitted[:-1]) and long_title[len(fitted) - 1] == " "
+    assert running_heads.text_width(fitted) <= width
+    assert views["short"].running_title == "Short Title" and views["head"].running_title == "Head of Digital CX"
+    # narrower pages shorten more
+    narrow = field_guide_view(book, CREATED, page_size="3.5in 6in").chapters[1].specimens
+    assert len(next(s for s in narrow if s.role.slug == "chief").running_title) < len(fitted)
 
 
 def test_pagination_reads_folios_and_where_each_id_begins():
     html = '<p id="a"></p><p id="b"></p><p id="c"></p>'
-    pagination = pagination_of([{"c", "a"}, {"c", "b"}, set()], html, body_start=1)
+    pagination = pagination_of([{"c", "a"}, {"c", "b"}, set()], html, PageNumbering(0, 1))
     assert pagination.labels == ("i", "1", "2")
     assert pagination.anchors_by_page == (("a", "c"), ("b",), ())
     assert pagination.folios() == {"a": "i", "c": "i", "b": "1"}
-    assert page_labels(5, 3) == ("i", "ii", "iii", "1", "2") and roman(1994) == "mcmxciv"
+    assert PageNumbering(0, 3).labels(5) == ("i", "ii", "iii", "1", "2") and roman(1994) == "mcmxciv"
+    assert PageNumbering(2, 5).labels(7) == ("Cover", "Inside cover", "i", "ii", "iii", "1", "2")
 
 
 def test_org_chart_geometry():

@@ -13,7 +13,7 @@ from bestiary.build import stamp_dossiers
 from bestiary.load import load_book
 from bestiary.model import SECTIONS
 from conftest import BUNDLED_BOOK, cli
-from helpers import link_annotations
+from helpers import link_annotations, straight_quotes
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +47,7 @@ def test_one_standalone_dossier_per_record(dossiers: Path):
         pages = [text_of(page) for page in reader.pages]
         cover = pages[0]
         assert "PERSONNEL FILE" in cover.upper() and role.title in cover and role.file_number in cover
-        assert " ".join(role.summary.split())[:60] in cover
+        assert " ".join(role.summary.split())[:60] in straight_quotes(cover)
         everything = " ".join(pages)
         assert f"FILE RECORD: {role.slug.upper()}" in everything
         for number, (_, heading) in enumerate(SECTIONS, start=1):
@@ -70,12 +70,19 @@ def assert_links_stay_inside(reader: PdfReader) -> None:
         assert destination is not None and (not isinstance(destination, str) or destination in named)
 
 
-@pytest.mark.parametrize("paper, size", [("letter", (612, 792)), ("a4", (595, 842))])
-def test_paper_sizes(tmp_path: Path, paper: str, size: tuple[int, int]):
-    result = cli("dossier", "sdet", "--paper", paper, "--book", str(BUNDLED_BOOK), "--out", str(tmp_path))
-    assert result.returncode == 0, result.stderr
-    for page in PdfReader(tmp_path / "dossiers" / "sdet.pdf").pages:
-        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == size
+def test_paper_sizes_and_the_paper_in_the_name(tmp_path: Path):
+    for paper in ("a4", "letter"):  # the book's paper is A4
+        result = cli("dossier", "sdet", "--paper", paper, "--book", str(BUNDLED_BOOK), "--out", str(tmp_path))
+        assert result.returncode == 0, result.stderr
+    sizes = {"sdet.pdf": (595, 842), "sdet--letter.pdf": (612, 792)}
+    assert sorted(p.name for p in (tmp_path / "dossiers").iterdir()) == sorted(sizes)  # neither replaced the other
+    for name, size in sizes.items():
+        reader = PdfReader(tmp_path / "dossiers" / name)
+        for page in reader.pages:
+            assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == size
+        assert f"This file {name}".upper() in text_of(reader.pages[0]).upper()
+        related = text_of(reader.pages[-1])
+        assert ("--letter.pdf" in related) == (name == "sdet--letter.pdf")  # the other dossiers, on the same paper
 
 
 def test_stamping_never_calls_the_renderer(dossiers: Path, monkeypatch):
@@ -92,12 +99,19 @@ def test_stamping_never_calls_the_renderer(dossiers: Path, monkeypatch):
     original = PdfReader(dossiers / "dossiers" / "sdet.pdf")
     stamped = PdfReader(dossiers / "dossiers" / "sdet--jane-doe--copy-2-of-3.pdf")
     assert len(stamped.pages) == len(original.pages)
-    for before, after in zip(original.pages, stamped.pages, strict=True):
+    for number, (before, after) in enumerate(zip(original.pages, stamped.pages, strict=True)):
         text = text_of(after)
         assert "PREPARED FOR: JANE DOE // COPY 2 OF 3" in text
-        # the top line on every page, and the boxed stamp (one line each) on the cover
-        remainder = re.sub(r"PREPARED FOR: JANE DOE // COPY 2 OF 3|PREPARED FOR: JANE DOE|COPY 2 OF 3", " ", text)
+        # the top line on every page, and the boxed stamp (one line each) and the copy's own name on the cover
+        added = r"PREPARED FOR: JANE DOE // COPY 2 OF 3|PREPARED FOR: JANE DOE|COPY 2 OF 3"
+        if number == 0:
+            added += r"|sdet--jane-doe--copy-2-of-3\.pdf"
+        remainder = re.sub(added, " ", text)
         assert remainder.split() == text_of(before).split()
+    assert "sdet--jane-doe--copy-2-of-3.pdf" in text_of(stamped.pages[0])
+    title = stamped.metadata.title
+    assert title.startswith(original.metadata.title) and title.endswith("(prepared for Jane Doe, copy 2 of 3)")
+    assert title in stamped.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     fonts = {str(font.get_object()["/BaseFont"]) for page in stamped.pages
              for font in page["/Resources"]["/Font"].values()}
     assert any(name.endswith("CourierPrime-Bold") for name in fonts)
@@ -124,3 +138,27 @@ def test_a_name_the_stamp_cannot_show_is_refused_before_rendering(tmp_path: Path
     result = cli("dossier", "sdet", "--prepared-for", name, "--book", str(BUNDLED_BOOK), "--out", str(tmp_path))
     assert result.returncode == 2 and expected in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "dossiers").exists()
+
+
+def test_a_stamped_copy_names_its_own_file_where_the_cover_says_which_file_it_is(dossiers: Path):
+    from bestiary.stamp import find_text
+
+    result = stamp_dossiers(BUNDLED_BOOK, dossiers, ["agile-coach"], prepared_for="Audit Committee")
+    copy = PdfReader(result.written[0].path)
+    placed = find_text(copy.pages[0], "agile-coach--audit-committee.pdf")
+    original = find_text(PdfReader(dossiers / "dossiers" / "agile-coach.pdf").pages[0], "agile-coach.pdf")
+    assert placed is not None and original is not None
+    assert (round(placed.x), round(placed.y)) == (round(original.x), round(original.y))  # written over it
+
+
+def test_one_classification_everywhere(tmp_path: Path, small_book: Path):
+    path = small_book / "book.yaml"
+    path.write_text(path.read_text() + "classification: For Board Eyes Only\n", encoding="utf-8")
+    result = cli("dossier", "alpha-analyst", "--book", str(small_book), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(tmp_path / "dossiers" / "alpha-analyst.pdf")
+    pages = [text_of(page).upper() for page in reader.pages]
+    assert "FOR BOARD EYES ONLY" in pages[0]  # the cover's stamp and its classification field
+    for text in pages[1:]:  # every inner page's banner
+        assert "F O R B O A R D E Y E S O N L Y" in text or "FOR BOARD EYES ONLY" in text, text[:200]
+    assert not any("CLASSIFIED" in text.replace(" ", "") or "CONFIDENTIAL" in text for text in pages)

@@ -70,10 +70,10 @@ def test_page_labels_match_the_printed_folios(guide):
         if folio is not None:
             assert folio == labels[index], f"page {index}: printed {folio}, labelled {labels[index]}"
             checked += 1
-    assert checked > len(reader.pages) * 0.8  # cover and opener pages carry no folio; nearly all others do
-    assert labels[0] == "i" and "1" in labels
+    assert checked > len(reader.pages) * 0.7  # the cover, blank versos and openers carry no folio
+    assert labels[:3] == ["Cover", "Inside cover", "i"] and "1" in labels
     body_start = labels.index("1")
-    assert all(ROMAN.match(label) for label in labels[:body_start])
+    assert all(ROMAN.match(label) for label in labels[2:body_start])
     assert labels[body_start:] == [str(n) for n in range(1, len(labels) - body_start + 1)]
 
 

@@ -184,5 +184,6 @@ def test_record_text_that_looks_like_a_url_or_path_is_only_text(tmp_path: Path, 
     joined = "".join(text.split())  # lines may break inside a long path
     assert "![img](" in joined and "<imgsrc=" in joined and "../../../etc/passwd" in joined
     cover = pdf_text(tmp_path / "dist" / "dossiers" / "alpha-analyst.pdf")  # where the summary is shown
-    assert '<link rel="stylesheet"' in cover
+    straight = cover.translate(str.maketrans("\u201c\u201d\u2018\u2019", "\"\"''"))  # prose quotes are curly
+    assert '<link rel="stylesheet"' in straight
     assert SECRET not in text + cover

@@ -29,13 +29,15 @@ from .load import load_book
 from .model import Book
 from .outputs import OutputFolderLock, StagedOutputs
 from .pdf import PdfOptions, PrintEdition, render_field_guide
+from .pod import cover_wrap, interior_options, render_cover_wrap
 from .render import make_renderer
 from .resources import builtin_layouts_dir, fonts_dir, is_inside, real_path
 from .sandbox import sandbox_roots
 from .stamp import Recipient, recipients, stamp
 
-TARGETS = ("pdf", "epub", "dossiers")
-OUTPUT_SUBFOLDERS = ("dossiers",)
+DEFAULT_TARGETS = ("pdf", "epub", "dossiers")  # what `build` makes when no target is named
+TARGETS = (*DEFAULT_TARGETS, "print")  # "print": the print-on-demand interior and cover wrap, asked for by name
+OUTPUT_SUBFOLDERS = ("dossiers", "print")
 
 Progress = Callable[[int, int, str], None]
 
@@ -46,6 +48,7 @@ class Written:
     kind: str
     size: int
     pages: int | None  # None for the EPUB
+    sparse_pages: tuple[str, ...] = ()  # folios of body pages under a quarter full (the field guide)
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,11 @@ def build_time() -> datetime.datetime:
     return datetime.datetime.now(tz=datetime.UTC).replace(microsecond=0)
 
 
-def print_edition(book: Book, options: PdfOptions, created: datetime.datetime) -> PrintEdition:
+def print_edition(book: Book, options: PdfOptions, created: datetime.datetime, *,
+                  with_cover: bool = True) -> PrintEdition:
     """The field guide laid out once: the PDF, the document and its pagination (for the EPUB, tests, bench)."""
-    return render_field_guide(field_guide_view(book, created), make_renderer(book.directory), options,
-                              sandbox_roots(book.directory))
+    guide = field_guide_view(book, created, page_size=options.page_size, with_cover=with_cover)
+    return render_field_guide(guide, make_renderer(book.directory), options, sandbox_roots(book.directory))
 
 
 @dataclass
@@ -80,16 +84,17 @@ class _Job:
     written: list[Written] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
 
-    def stage(self, path: Path, data: bytes, kind: str, pages: int | None) -> None:
+    def stage(self, path: Path, data: bytes, kind: str, pages: int | None, sparse: tuple[str, ...] = ()) -> None:
         self.staged.add(path, data)
-        self.written.append(Written(path, kind, len(data), pages))
+        self.written.append(Written(path, kind, len(data), pages, sparse))
 
     def field_guide_pdf(self, options: PdfOptions, keep: bool) -> PrintEdition:
         self.report(0, 1, "field guide PDF")
         edition = print_edition(self.book, options, self.created)
         self.warnings += edition.warnings
         if keep:
-            self.stage(self.out_dir / f"{self.book.slug}.pdf", edition.data, "field guide", edition.page_count)
+            self.stage(self.out_dir / f"{self.book.slug}.pdf", edition.data, "field guide", edition.page_count,
+                       edition.pagination.sparse_body_pages())
         return edition
 
     def epub(self, edition: PrintEdition) -> None:
@@ -99,19 +104,35 @@ class _Job:
                              self.created, cover_png(edition.data))
         self.stage(self.out_dir / f"{self.book.slug}.epub", result.data, "EPUB", None)
 
+    def print_on_demand(self, page_size: str | None) -> None:
+        """The printer's interior (PDF/X-4, bleed, no cover, even pages) and the cover wrap sized to it."""
+        self.report(0, 1, "print edition")
+        interior = print_edition(self.book, interior_options(self.book, page_size), self.created, with_cover=False)
+        self.warnings += interior.warnings
+        folder = self.out_dir / "print"
+        self.stage(folder / f"{self.book.slug}-interior.pdf", interior.data, "print interior", interior.page_count)
+        data, warnings = render_cover_wrap(cover_wrap(self.book, interior.page_count, page_size), self.created)
+        self.warnings += warnings
+        self.stage(folder / f"{self.book.slug}-cover.pdf", data, "cover wrap", 1)
+
     def dossiers(self, slugs: list[str], paper: str, recipients: tuple[Recipient, ...]) -> None:
         for dossier in render_dossiers(self.book, slugs, paper, self.created, self.report):
             self.warnings += dossier.warnings
-            self.stage(self.dossier_path(dossier.slug), dossier.data, "dossier", dossier.page_count)
-            self.stamped_copies(dossier.slug, dossier.data, dossier.page_count, recipients)
+            self.stage(self.dossier_path(dossier.slug, paper), dossier.data, "dossier", dossier.page_count)
+            self.stamped_copies(dossier.slug, paper, dossier.data, dossier.page_count, recipients)
 
-    def dossier_path(self, slug: str, recipient: Recipient | None = None) -> Path:
+    def dossier_path(self, slug: str, paper: str, recipient: Recipient | None = None) -> Path:
+        """`dossiers/sdet.pdf`; `sdet--letter.pdf` off the book's paper; `sdet--jane-doe--copy-1-of-3.pdf` stamped."""
         suffix = recipient.file_suffix() if recipient else ""
-        return self.out_dir / "dossiers" / dossier_file_name(slug + suffix)
+        on_other_paper = paper if paper != self.book.config.dossier_paper else None
+        return self.out_dir / "dossiers" / dossier_file_name(slug + suffix, on_other_paper)
 
-    def stamped_copies(self, slug: str, data: bytes, pages: int, recipients: tuple[Recipient, ...]) -> None:
+    def stamped_copies(self, slug: str, paper: str, data: bytes, pages: int,
+                       recipients: tuple[Recipient, ...]) -> None:
+        original = self.dossier_path(slug, paper).name
         for recipient in recipients:
-            self.stage(self.dossier_path(slug, recipient), stamp(data, recipient), "stamped dossier", pages)
+            path = self.dossier_path(slug, paper, recipient)
+            self.stage(path, stamp(data, recipient, original, path.name), "stamped dossier", pages)
 
     def result(self, strict: bool) -> BuildResult:
         """What was built; in strict mode any warning fails the build before anything is written."""
@@ -122,7 +143,7 @@ class _Job:
 
 
 def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
-          targets: Iterable[str] = TARGETS, *, slugs: Iterable[str] | None = None,
+          targets: Iterable[str] = DEFAULT_TARGETS, *, slugs: Iterable[str] | None = None,
           paper: str | None = None, pdf_variant: str | None = None, page_size: str | None = None,
           bleed: str | None = None, crop_marks: bool | None = None, prepared_for: str | None = None,
           copies: int | None = None, progress: Progress | None = None,
@@ -164,6 +185,8 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
             job.epub(edition)
         if "dossiers" in targets:
             job.dossiers(wanted, paper, stamped)
+        if "print" in targets:
+            job.print_on_demand(page_size)
         return job.result(strict)
 
 
@@ -199,12 +222,13 @@ def _chosen_slugs(book: Book, slugs: Iterable[str] | None) -> list[str]:
 
 
 def stamp_dossiers(book_dir: Path | str, out_dir: Path | str, slugs: Iterable[str], *,
-                   prepared_for: str | None = None, copies: int | None = None,
+                   prepared_for: str | None = None, copies: int | None = None, paper: str | None = None,
                    on_wait: Callable[[str], None] | None = None) -> BuildResult:
-    """Stamp dossiers already in `out_dir/dossiers`, without rendering anything again."""
+    """Stamp dossiers already in `out_dir/dossiers` (on `paper`, the book's by default), without rendering."""
     book_dir, out_dir = Path(book_dir), Path(out_dir)
     check_output_folder(book_dir, out_dir)
     book = load_book(book_dir)
+    paper = check_paper(paper or book.config.dossier_paper)
     wanted = _chosen_slugs(book, slugs)
     chosen = recipients(prepared_for, copies)
     if not chosen:
@@ -212,9 +236,9 @@ def stamp_dossiers(book_dir: Path | str, out_dir: Path | str, slugs: Iterable[st
     with OutputFolderLock(out_dir, on_wait), StagedOutputs(out_dir) as staged:
         job = _Job(book, out_dir, build_time(), staged, lambda done, total, label: None)
         for slug in wanted:
-            source = job.dossier_path(slug)
+            source = job.dossier_path(slug, paper)
             if not source.is_file():
                 raise RequestError(f"no rendered dossier {source}; build it first with: bestiary dossier {slug}")
             data = source.read_bytes()
-            job.stamped_copies(slug, data, len(PdfReader(io.BytesIO(data)).pages), chosen)
+            job.stamped_copies(slug, paper, data, len(PdfReader(io.BytesIO(data)).pages), chosen)
         return job.result(strict=False)

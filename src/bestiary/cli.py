@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import TARGETS, build, stamp_dossiers
+from .build import DEFAULT_TARGETS, TARGETS, build, stamp_dossiers
 from .config import PAPER_SIZES, PDF_VARIANTS
 from .errors import BuildError, RenderError, RequestError, StrictError
 from .load import load_book
@@ -101,6 +101,9 @@ def _report(run) -> None:
         click.echo(str(warning), err=True)
     for item in result.written:
         pages = f", {item.pages} pages" if item.pages is not None else ""
+        if item.kind == "field guide":
+            sparse = item.sparse_pages
+            pages += f", {len(sparse)} body pages under a quarter full" + (f" ({', '.join(sparse)})" if sparse else "")
         click.echo(f"wrote {item.path} ({item.kind}, {_human_size(item.size)}{pages})")
 
 
@@ -118,8 +121,9 @@ def _report(run) -> None:
 @STRICT_OPTION
 def build_command(target: str | None, book_dir: Path, out_dir: Path, variant: str | None, page_size: str | None,
                   bleed: str | None, crop_marks: bool | None, strict: bool) -> None:
-    """Build everything, or one TARGET: pdf, epub or dossiers."""
-    _run_build((target,) if target else TARGETS, book_dir, out_dir, pdf_variant=variant, page_size=page_size,
+    """Build the field guide, the EPUB and the dossiers, or one TARGET: pdf, epub, dossiers, or print (the
+    print-on-demand interior and cover wrap, made only when asked for)."""
+    _run_build((target,) if target else DEFAULT_TARGETS, book_dir, out_dir, pdf_variant=variant, page_size=page_size,
                bleed=bleed, crop_marks=crop_marks, strict=strict)
 
 
@@ -156,7 +160,7 @@ def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: Path, paper
     """Write OUT/dossiers/<slug>.pdf for each SLUG, and stamped copies beside it if asked."""
     if stamp_only:
         _report(lambda: stamp_dossiers(book_dir, out_dir, slugs, prepared_for=prepared_for, copies=copies,
-                                       on_wait=_waiting))
+                                       paper=paper, on_wait=_waiting))
     else:
         _run_build(("dossiers",), book_dir, out_dir, slugs=slugs, paper=paper, prepared_for=prepared_for,
                    copies=copies, strict=strict)

@@ -12,9 +12,9 @@ begin (page markers, EPUB only).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import running_heads
 from .index import INDEX_ANCHOR, IndexView, index_view
 from .model import Book, Chapter, Role
 from .pagination import Pagination
@@ -44,6 +44,7 @@ class Entry:
     title: str
     href: str
     children: tuple[Entry, ...] = ()
+    summary: str | None = None  # a specimen's one-line summary, in a family's roster
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,9 @@ class ChapterView:
     chapter: Chapter
     target: Target
     title_id: str
+    running_title: str  # the chapter's title, shortened to fit the running head if it must
     label: str | None  # "Family 2 of 4" for a family, None for prose
-    blocks: tuple[tuple[Target, Block], ...]
+    blocks: tuple[tuple[Target, Block, tuple[Target, ...]], ...]  # each block, and its list items' targets
     roster: tuple[Entry, ...]
     specimens: tuple[Specimen, ...]
 
@@ -63,6 +65,8 @@ class FieldGuideView:
 
     book: Book
     head: Head
+    cover_pages: int  # 2 (the cover and its inside) in the PDF edition, 0 in a printer's interior
+    hyphenation: str  # the language tag that picks the hyphenation dictionary
     specimen_count: int
     family_count: int
     contents: tuple[Entry, ...]
@@ -73,13 +77,25 @@ class FieldGuideView:
 
 @dataclass(frozen=True)
 class Document:
-    """One content document of the EPUB: its file, its id, its title, and what it shows."""
+    """One content document of the EPUB, in reading order: its file, its id, its title, what it shows."""
 
     uid: str
     file_name: str
     title: str
+    kind: str  # "cover", "contents", "titlepage", "chapter", "specimen", "index", "colophon", "licenses"
     chapter: ChapterView | None = None
     specimen: Specimen | None = None
+
+
+@dataclass(frozen=True)
+class NavPoint:
+    """An entry of the NCX (for EPUB 2 readers): a chapter, a specimen or a print page, in reading order."""
+
+    id: str
+    label: str
+    src: str  # relative to the package document
+    play_order: int
+    children: tuple[NavPoint, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,9 +109,14 @@ class EpubView:
     first_chapter: Entry
     page_list: tuple[Entry, ...]
     chapters: tuple[ChapterView, ...]
-    documents: tuple[Document, ...]  # in reading order, chapters and specimens
+    documents: tuple[Document, ...]  # the whole spine, in reading order
     index: IndexView
     index_file: str
+    colophon_file: str
+    licenses_file: str
+    nav_map: tuple[NavPoint, ...]  # the NCX: chapters with their specimens, then the index
+    page_targets: tuple[NavPoint, ...]  # the NCX's page list
+    print_page_count: int
 
 
 @dataclass(frozen=True)
@@ -113,8 +134,8 @@ def iso_time(created: datetime.datetime) -> str:
     return created.isoformat()
 
 
-def _chapter_views(book: Book, links: Links, markers: Markers,
-                   specimens: tuple[Specimen, ...]) -> tuple[ChapterView, ...]:
+def _chapter_views(book: Book, links: Links, markers: Markers, specimens: tuple[Specimen, ...],
+                   head_width: float | None = None) -> tuple[ChapterView, ...]:
     views = []
     families = book.families
     for chapter in book.chapters:
@@ -124,9 +145,11 @@ def _chapter_views(book: Book, links: Links, markers: Markers,
             chapter=chapter,
             target=Target(chapter.anchor, markers.get(chapter.anchor, ())),
             title_id=f"{chapter.anchor}--title",
+            running_title=running_heads.fit(chapter.title, head_width) if head_width else chapter.title,
             label=label,
-            blocks=tuple((Target(block.id, markers.get(block.id, ())), block) for block in blocks),
-            roster=tuple(Entry(role.title, links.to_role(role)) for role in chapter.roles),
+            blocks=tuple((Target(block.id, markers.get(block.id, ())), block,
+                          tuple(Target(item, markers.get(item, ())) for item in block.item_ids)) for block in blocks),
+            roster=tuple(Entry(role.title, links.to_role(role), summary=role.summary) for role in chapter.roles),
             specimens=tuple(specimen for specimen in specimens if specimen.chapter.slug == chapter.slug),
         ))
     return tuple(views)
@@ -140,19 +163,27 @@ def _contents(book: Book, links: Links) -> tuple[Entry, ...]:
     )
 
 
-def field_guide_view(book: Book, created: datetime.datetime) -> FieldGuideView:
-    """Everything the print field guide shows; page numbers are the stylesheet's (`target-counter`)."""
+def field_guide_view(book: Book, created: datetime.datetime, *, page_size: str | None = None,
+                     with_cover: bool = True) -> FieldGuideView:
+    """Everything the print field guide shows; page numbers are the stylesheet's (`target-counter`).
+
+    `page_size` (the book's by default) decides how long a running head may be; a printer's
+    interior is made `with_cover=False` (its cover is a separate file).
+    """
     config = book.config
     links = Links()
-    specimens = specimen_views(book, links, {}, heading_level=2)
+    width = running_heads.head_width(page_size or config.page_size)
+    specimens = specimen_views(book, links, {}, heading_level=2, head_width=width)
     return FieldGuideView(
         book=book,
         head=Head(config.title, config.language, ", ".join(config.authors), config.subtitle or config.title,
                   ", ".join(config.keywords), iso_time(created)),
+        cover_pages=2 if with_cover else 0,
+        hyphenation=config.hyphenation,
         specimen_count=len(specimens),
         family_count=len(book.families),
         contents=_contents(book, links),
-        chapters=_chapter_views(book, links, {}, specimens),
+        chapters=_chapter_views(book, links, {}, specimens, width),
         index=index_view(book, relations(book), links, {}, lambda anchor: ""),
         index_href=links.to_index(),
     )
@@ -180,14 +211,20 @@ def epub_view(book: Book, pagination: Pagination) -> EpubView:
     page_list = sorted((Entry(marker.label, f"{files[document_anchor(anchor)]}#{marker.id}")
                         for anchor, found in markers.items() for marker in found), key=lambda entry: int(entry.title))
     folios = pagination.folios()
-    specimens = specimen_views(book, links, markers, heading_level=1)
+    specimens = specimen_views(book, links, markers, heading_level=1, chart_as_list=True)
     chapters = _chapter_views(book, links, markers, specimens)
-    documents: list[Document] = []
+    documents = [Document("cover", "cover.xhtml", "Cover", "cover"),
+                 Document("nav", "nav.xhtml", "Contents", "contents"),
+                 Document("titlepage", "titlepage.xhtml", "Title Page", "titlepage")]
     for chapter in chapters:
         documents.append(Document(chapter.chapter.anchor, links.chapter_file(chapter.chapter), chapter.chapter.title,
-                                  chapter=chapter))
+                                  "chapter", chapter=chapter))
         documents += [Document(specimen.role.anchor, links.role_file(specimen.role), specimen.role.title,
-                               specimen=specimen) for specimen in chapter.specimens]
+                               "specimen", specimen=specimen) for specimen in chapter.specimens]
+    documents += [Document(INDEX_ANCHOR, links.index_file, "Taxonomy Index", "index"),
+                  Document("colophon", COLOPHON_FILE, "Colophon", "colophon"),
+                  Document("licenses", LICENSES_FILE, "Font Licenses", "licenses")]
+    nav_map, page_targets = _ncx(documents, page_list)
     first = book.chapters[0]
     return EpubView(
         book=book,
@@ -201,18 +238,64 @@ def epub_view(book: Book, pagination: Pagination) -> EpubView:
         documents=tuple(documents),
         index=index_view(book, relations(book), links, markers, lambda anchor: folios.get(anchor, "")),
         index_file=links.index_file,
+        colophon_file=COLOPHON_FILE,
+        licenses_file=LICENSES_FILE,
+        nav_map=nav_map,
+        page_targets=page_targets,
+        print_page_count=len([label for label in pagination.labels if label.isdigit()]),
     )
 
 
-def dossier_file_name(slug: str) -> str:
-    return f"{slug}.pdf"
+COLOPHON_FILE = "colophon.xhtml"
+LICENSES_FILE = "licenses.xhtml"
+TEXT_FOLDER = "text"  # where the content documents sit in the package
 
 
-def dossier_view(book: Book, slug: str, created: datetime.datetime,
-                 file_name: Callable[[str], str] = dossier_file_name) -> DossierView:
-    """One role's dossier; its related cards name the other dossiers' files instead of linking."""
+def _ncx(documents: list[Document], page_list: list[Entry]) -> tuple[tuple[NavPoint, ...], tuple[NavPoint, ...]]:
+    """The NCX's navigation points and page targets, with play orders that follow the reading order.
+
+    A document's own entry comes before the pages that begin inside it; pages keep their order.
+    """
+    spine = {document.file_name: position for position, document in enumerate(documents)}
+    stops: list[tuple[int, int, str]] = []  # (document, position in it, key)
+    listed = [d for d in documents if d.kind in ("chapter", "specimen", "index")]
+    stops += [(spine[d.file_name], -1, d.uid) for d in listed]
+    stops += [(spine[entry.href.split("#")[0]], int(entry.title), entry.href) for entry in page_list]
+    order = {key: number for number, (_, _, key) in enumerate(sorted(stops), start=1)}
+
+    def point(document: Document, children: tuple[NavPoint, ...] = ()) -> NavPoint:
+        return NavPoint(f"navpoint-{document.uid}", document.title, f"{TEXT_FOLDER}/{document.file_name}",
+                        order[document.uid], children)
+
+    nav_map: list[NavPoint] = []
+    for document in listed:
+        if document.kind == "specimen":
+            parent = nav_map[-1]
+            nav_map[-1] = NavPoint(parent.id, parent.label, parent.src, parent.play_order,
+                                   (*parent.children, point(document)))
+        else:
+            nav_map.append(point(document))
+    pages = tuple(NavPoint(f"pagetarget-{entry.title}", entry.title, f"{TEXT_FOLDER}/{entry.href}", order[entry.href])
+                  for entry in page_list)
+    return tuple(nav_map), pages
+
+
+def dossier_file_name(slug: str, paper: str | None = None) -> str:
+    """`sdet.pdf` on the book's own paper, `sdet--letter.pdf` on another, so neither replaces the other."""
+    return f"{slug}--{paper}.pdf" if paper else f"{slug}.pdf"
+
+
+def dossier_view(book: Book, slug: str, created: datetime.datetime, paper: str | None = None) -> DossierView:
+    """One role's dossier; its related cards name the other dossiers' files instead of linking.
+
+    `paper` is given when it is not the book's own (it is then part of the file names).
+    """
     config = book.config
-    specimens = specimen_views(book, None, {}, heading_level=2,
+
+    def file_name(other: str) -> str:
+        return dossier_file_name(other, paper)
+
+    specimens = specimen_views(book, None, {}, heading_level=2, head_width=running_heads.head_width(config.page_size),
                                ref_label=lambda role: f"(dossier {file_name(role.slug)})", only=slug)
     specimen = specimens[0]
     role: Role = specimen.role

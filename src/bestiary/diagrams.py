@@ -23,6 +23,7 @@ MAX_CHARS = int((BOX_WIDTH - 2 * PADDING) / (CHAR_WIDTH * FONT_SIZE))
 
 @dataclass(frozen=True)
 class Box:
+    label: str
     x: float
     y: float
     width: float
@@ -56,7 +57,7 @@ def org_chart(role: Role) -> OrgChart:
         lines = tuple(
             (y + PADDING + LINE_HEIGHT * (i + 1) - 2.5, text) for i, text in enumerate(wrapped)
         )
-        boxes.append(Box(1.0, y, BOX_WIDTH, height, lines, label == role.title, previous_bottom))
+        boxes.append(Box(label, 1.0, y, BOX_WIDTH, height, lines, label == role.title, previous_bottom))
         previous_bottom = y + height
         y += height + GAP
     chain = ", then ".join(f"{label} (this role)" if label == role.title else label for label in role.org_chart)

@@ -21,7 +21,9 @@ from weasyprint.text.fonts import FontConfiguration
 from .context import dossier_file_name, dossier_view
 from .errors import Diagnostic
 from .model import Book
-from .pdf import render_pdf, stylesheet
+from .pagination import PageNumbering
+from .pdf import lay_out, stylesheet, write_pdf
+from .pdf_finish import finisher
 from .render import make_renderer
 from .sandbox import SandboxedFetcher, sandbox_roots
 from .workers import die_with_parent
@@ -45,6 +47,7 @@ class DossierRenderer:
     def __init__(self, book: Book, paper: str, created: datetime.datetime):
         self.book = book
         self.created = created
+        self.paper_in_name = paper if paper != book.config.dossier_paper else None
         self.renderer = make_renderer(book.directory)
         self.fetcher = SandboxedFetcher(sandbox_roots(book.directory))
         self.font_config = FontConfiguration()
@@ -52,10 +55,14 @@ class DossierRenderer:
         self.stylesheet = stylesheet(css, self.fetcher, self.font_config)
 
     def render(self, slug: str) -> RenderedDossier:
-        html = self.renderer.render(DOSSIER_LAYOUT, dossier=dossier_view(self.book, slug, self.created))
-        data, document, warnings = render_pdf(html, self.fetcher, DOSSIER_LAYOUT, stylesheets=(self.stylesheet,),
-                                              font_config=self.font_config)
-        return RenderedDossier(slug, data, len(document.pages), tuple(warnings))
+        html = self.renderer.render(DOSSIER_LAYOUT,
+                                    dossier=dossier_view(self.book, slug, self.created, self.paper_in_name))
+        document, warnings = lay_out(html, self.fetcher, DOSSIER_LAYOUT, stylesheets=(self.stylesheet,),
+                                     font_config=self.font_config)
+        config = self.book.config
+        finish = finisher(PageNumbering(0, 0), config.language, f"{config.identifier}#{slug}", spreads=False)
+        data, written = write_pdf(document, self.fetcher, DOSSIER_LAYOUT, finish)
+        return RenderedDossier(slug, data, len(document.pages), tuple(warnings + written))
 
 
 _worker: DossierRenderer | None = None

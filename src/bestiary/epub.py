@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import struct
 import zipfile
 from dataclasses import dataclass
 
@@ -65,10 +66,34 @@ SUMMARY = ("Reflowable text with a navigable table of contents, an index, and pa
            "banners are hidden from assistive technology. No hazards.")
 
 
+# Each document kind: its layout and the manifest properties it needs.
+LAYOUTS = {
+    "cover": ("epub/cover.xhtml.j2", ("svg",)),
+    "contents": ("epub/nav.xhtml.j2", ("nav",)),
+    "titlepage": ("epub/titlepage.xhtml.j2", ()),
+    "chapter": ("epub/chapter.xhtml.j2", ()),
+    "specimen": ("epub/specimen.xhtml.j2", ()),
+    "index": ("epub/index.xhtml.j2", ("index",)),
+    "colophon": ("epub/colophon.xhtml.j2", ()),
+    "licenses": ("epub/licenses.xhtml.j2", ()),
+}
+# The embedded fonts' copyright notices, and the license they share (the SIL OFL 1.1 asks that it travel with them).
+FONT_COPYRIGHTS = (
+    ("Courier Prime",
+     "Copyright 2015 The Courier Prime Project Authors (https://github.com/quoteunquoteapps/CourierPrime)"),
+    ("Inter", "Copyright 2016-2022 The Inter Project Authors (https://github.com/rsms/inter)"),
+    ("EB Garamond", "Copyright 2010-2012 Georg Duffner (http://www.georgduffner.at)"),
+)
+FONT_LICENSE = "OFL.txt"
+
+
 def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, cover: bytes) -> RenderedEpub:
     """The EPUB package of `view` (built with the print edition's pagination); `cover` is a PNG."""
     book = view.book
-    common = {"book": book, "epub": view}
+    cover_width, cover_height = struct.unpack(">II", cover[16:24])  # from the PNG's header
+    font_license = (fonts_dir() / FONT_LICENSE).read_text(encoding="utf-8")
+    common = {"book": book, "epub": view, "cover_width": cover_width, "cover_height": cover_height,
+              "font_copyrights": FONT_COPYRIGHTS, "font_license": font_license}
 
     package = epub.EpubBook()
     _describe(package, book, created)
@@ -81,33 +106,16 @@ def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, 
     package.add_item(cover_image)
     package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # EPUB 2 readers
 
-    cover_page = _document("cover", "cover.xhtml", renderer.render("epub/cover.xhtml.j2", **common))
-    nav = _document("nav", "nav.xhtml", renderer.render("epub/nav.xhtml.j2", **common), ("nav",))
-    package.add_item(cover_page)
-    package.add_item(nav)
-    spine: list[epub.EpubItem] = [cover_page, nav]
-    chapters: list[tuple[epub.Link, list[epub.Link]]] = []  # the NCX's tree: each chapter with its specimens
+    spine: list[epub.EpubItem] = []
     for document in view.documents:
-        if document.chapter is not None:
-            item = _document(document.uid, document.file_name,
-                             renderer.render("epub/chapter.xhtml.j2", chapter=document.chapter, **common))
-        else:
-            item = _document(document.uid, document.file_name,
-                             renderer.render("epub/specimen.xhtml.j2", specimen=document.specimen, **common),
-                             ("svg",))
+        layout, properties = LAYOUTS[document.kind]
+        content = renderer.render(layout, chapter=document.chapter, specimen=document.specimen, **common)
+        item = _document(document.uid, document.file_name, content, properties)
         package.add_item(item)
         spine.append(item)
-        link = epub.Link(f"text/{document.file_name}", document.title, f"toc-{document.uid}")
-        if document.chapter is not None:
-            chapters.append((link, []))
-        else:
-            chapters[-1][1].append(link)
-    toc: list = [(epub.Section(link.title, link.href), entries) if entries else link for link, entries in chapters]
-    index = _document(view.index.target.id, view.index_file, renderer.render("epub/index.xhtml.j2", **common),
-                      ("index",))
-    package.add_item(index)
-    spine.append(index)
-    toc.append(epub.Link(f"text/{view.index_file}", "Taxonomy Index", "toc-index"))
+    # our own NCX (id "ncx", which ebooklib names as the spine's toc): with depth, page count and page list
+    package.add_item(epub.EpubItem(uid="ncx", file_name="toc.ncx", media_type="application/x-dtbncx+xml",
+                                   content=renderer.render("epub/toc.ncx.j2", **common).encode("utf-8")))
 
     # Fonts last: each is cut down to the characters the book's documents and stylesheet use.
     used = css + "".join(item.content.decode("utf-8") for item in spine)
@@ -116,11 +124,10 @@ def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, 
                                        file_name=f"fonts/{font}", media_type=FONT_TYPES[font.rsplit(".", 1)[1]],
                                        content=subset_font(fonts_dir() / font, used)))
 
-    package.toc = toc
     package.spine = spine
-    package.add_item(epub.EpubNcx())
     raw = io.BytesIO()
-    epub.write_epub(raw, package, {"mtime": created, "epub3_pages": False, "raise_exceptions": True})
+    epub.write_epub(raw, package, {"mtime": created, "epub3_pages": False, "epub2_guide": False,
+                                   "raise_exceptions": True})
     return RenderedEpub(finish_package(raw.getvalue(), book.config.language, created), len(spine))
 
 
@@ -134,8 +141,9 @@ def _describe(package: epub.EpubBook, book: Book, created: datetime.datetime) ->
         package.add_author(author)
     package.add_metadata("DC", "publisher", config.publisher)
     package.add_metadata("DC", "date", config.date.isoformat())
-    # The page-list follows the print edition, named here as the source of the pagination.
-    package.add_metadata("DC", "source", config.identifier, {"id": "print-edition"})
+    package.add_metadata("DC", "rights", config.rights)
+    # The page-list follows the print edition, named here (by its own identifier) as the source of the pagination.
+    package.add_metadata("DC", "source", config.print_edition.identifier, {"id": "print-edition"})
     package.add_metadata(None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"})
     if config.subtitle:
         package.add_metadata("DC", "description", config.subtitle)

@@ -38,6 +38,7 @@ FORBIDDEN_RESOURCE = "E401"  # a URL or path the sandbox refuses
 # Warnings (build continues)
 MISSING_GLYPH = "W501"
 CUT_BY_COMMENT = "W502"  # plain text followed by " #": YAML dropped the rest of the line as a comment
+LONG_RUNNING_TITLE = "W503"  # a record's running_title wider than the running head: it will be shortened
 # Warnings while rendering (located at the layout, not a line of it)
 LAYOUT_WARNING = "W601"  # WeasyPrint reported a problem with a layout (an unknown CSS property, a missing font)
 REFUSED_RESOURCE = "W602"  # the sandbox refused a resource a layout asked for

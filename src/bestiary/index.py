@@ -37,19 +37,26 @@ class Named:
 class TreeFamily:
     title: str
     locator: Locator
-    specimens: tuple[tuple[str, Locator], ...]
+    specimens: tuple[tuple[str, Locator, str], ...]  # title, locator, summary
 
 
 @dataclass(frozen=True)
 class NameEntry:
-    """A title (with its page) or an alias ("see" the title), under its letter."""
+    """A title (with its page) or an alias ("see" the title)."""
 
     target: Target
-    letter: str
-    first_of_letter: bool
     term: str
     locator: Locator | None  # for a title
     see: Named | None  # for an alias
+
+
+@dataclass(frozen=True)
+class LetterGroup:
+    """The names under one letter of the A–Z, with the letter as a heading of its own."""
+
+    letter: str
+    target: Target
+    entries: tuple[NameEntry, ...]
 
 
 @dataclass(frozen=True)
@@ -75,13 +82,13 @@ class IndexView:
     groups: dict[str, Target]  # "tree", "names", "habitats", "kinship"
     kingdom: str
     tree: tuple[TreeFamily, ...]
-    names: tuple[NameEntry, ...]
+    letters: tuple[LetterGroup, ...]
     habitats: tuple[HabitatEntry, ...]
     kinship: tuple[KinshipEntry, ...]
 
 
 def sort_key(term: str) -> str:
-    return plain_text(term).casefold().lstrip("'\"([")
+    return plain_text(term).casefold().lstrip("'\"([\u2018\u201c")
 
 
 def _letters(book: Book) -> list[tuple[str, list[tuple[str, Role, bool]]]]:
@@ -105,12 +112,13 @@ def index_view(book: Book, found: Relations, links: Links, markers: Markers,
     def locator(role: Role) -> Locator:
         return Locator(links.to_role(role), page_of(role.anchor))
 
-    names = []
+    letters = []
     for letter_number, (letter, entries) in enumerate(_letters(book), start=1):
-        for number, (term, role, is_title) in enumerate(entries, start=1):
-            names.append(NameEntry(
-                target(f"{INDEX_ANCHOR}--letter-{letter_number}-{number}"), letter, number == 1, term,
-                locator(role) if is_title else None, None if is_title else Named(role.title, links.to_role(role))))
+        group = f"{INDEX_ANCHOR}--letter-{letter_number}"
+        letters.append(LetterGroup(letter, target(group), tuple(
+            NameEntry(target(f"{group}-{number}"), term, locator(role) if is_title else None,
+                      None if is_title else Named(role.title, links.to_role(role)))
+            for number, (term, role, is_title) in enumerate(entries, start=1))))
     habitats: dict[str, list[Role]] = defaultdict(list)
     for role in book.roles:
         for habitat in role.habitat:
@@ -123,10 +131,10 @@ def index_view(book: Book, found: Relations, links: Links, markers: Markers,
         kingdom=book.config.kingdom,
         tree=tuple(
             TreeFamily(family.title, Locator(links.to_chapter(family), page_of(family.anchor)),
-                       tuple((role.title, locator(role)) for role in family.roles))
+                       tuple((role.title, locator(role), role.summary) for role in family.roles))
             for family in book.families
         ),
-        names=tuple(names),
+        letters=tuple(letters),
         habitats=tuple(
             HabitatEntry(target(f"{INDEX_ANCHOR}--habitat-{number}"), habitat,
                          tuple(Named(role.title, links.to_role(role, "habitat")) for role in roles))

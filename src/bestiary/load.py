@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import errors, schema
+from . import errors, running_heads, schema
 from .config import BookConfig, load_config
 from .errors import BuildError, Diagnostic
 from .layout_files import check_book_layouts
@@ -20,6 +20,7 @@ from .model import Book, Chapter, RecordFile, Role, assemble_book, check_records
 from .parse import load_markdown_file, load_yaml_file
 from .records import FRONT_MATTER_SCHEMA, ROLE_SCHEMA, check_chapter_body, check_glyphs, check_role
 from .resources import fonts_dir, is_inside, real_path
+from .text import typeset
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CHAPTER_NAME = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$")
@@ -130,7 +131,8 @@ class _Loader:
         self.problems += check_chapter_body(document.body, document.body_line, shown, fonts_dir())
         if meta is None:
             return None
-        return Chapter(number, slug, f"chapter-{slug}", meta["title"], meta["subtitle"], document.body, shown, ())
+        return Chapter(number, slug, f"chapter-{slug}", typeset(meta["title"]),
+                       typeset(meta["subtitle"]) if meta["subtitle"] else None, document.body, shown, ())
 
     def _family(self, directory: Path, number: int, slug: str) -> Chapter | None:
         entries = self._entries(directory)
@@ -181,9 +183,24 @@ class _Loader:
             if not found and self.config is not None:
                 self.problems += check_glyphs(loaded.data, loaded.source, fonts_dir())
                 role = role_from_record(path.stem, chapter_slug, shown, data, self.config)
+                self.problems += _running_title_problems(role, self.config, loaded.source)
         title = raw.get("title") if isinstance(raw.get("title"), str) else None
         self.records.append(RecordFile(path.stem, shown, loaded.source, title, _named_roles(raw), role))
         return role
+
+
+def _running_title_problems(role: Role, config: BookConfig, source) -> list[Diagnostic]:
+    """A record's own running title should fit the running head (at the book's page size) as given."""
+    if role.running_title is None:
+        return []
+    width = running_heads.head_width(config.page_size)
+    fitted = running_heads.fit(role.running_title, width)
+    if fitted == role.running_title:
+        return []
+    found = running_heads.text_width(role.running_title)
+    return [source.diagnostic(("running_title",), errors.LONG_RUNNING_TITLE,
+                              f"expected a running title that fits the running head ({width:.0f}pt at "
+                              f"{config.page_size}), found one of {found:.0f}pt; it will print as {fitted!r}")]
 
 
 def _named_roles(raw: dict) -> tuple[tuple[int, str], ...]:

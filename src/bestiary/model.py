@@ -18,7 +18,7 @@ from .config import BookConfig
 from .errors import Diagnostic
 from .parse import SourceMap
 from .records import DEFAULT_SOURCE
-from .text import article, slugify
+from .text import article, dashes, slugify, typeset
 
 # The eleven sections of a file record, numbered as in the seed.
 SECTIONS = (
@@ -54,9 +54,14 @@ class Autopsy:
 
 @dataclass(frozen=True)
 class LogEntry:
-    time: str
+    time: str  # as validated: "HH:MM - HH:MM"
     title: str
     description: str
+
+    @property
+    def time_range(self) -> str:
+        """The time as printed: a range takes an en dash ("09:15–10:30")."""
+        return dashes(self.time)
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class Role:
     source_path: str
     chapter_slug: str
     title: str
+    running_title: str | None  # a shorter title for the running head, if the record gives one
     summary: str
     question: str
     org_chart: tuple[str, ...]
@@ -157,20 +163,26 @@ class RecordFile:
 
 
 def role_from_record(slug: str, chapter_slug: str, shown: str, data: dict, config: BookConfig) -> Role:
-    """A validated record as a `Role`; defaults come from the book's settings."""
+    """A validated record as a `Role`; defaults come from the book's settings.
+
+    Fields printed as plain text are typeset here (curly quotes, dashes); fields in inline
+    Markdown are typeset as they are rendered. Related entries keep the names as written.
+    """
     salary, risk = data["salary"], data["flight_risk"]
+    title = typeset(data["title"])
     return Role(
         slug=slug,
         anchor=f"specimen-{slug}",
         file_number="",  # assigned book-wide, in reading order
         source_path=shown,
         chapter_slug=chapter_slug,
-        title=data["title"],
+        title=title,
+        running_title=typeset(data["running_title"]) if data["running_title"] else None,
         summary=data["summary"],
-        question=data["question"] or f"What does {article(data['title'])} {data['title']} actually do?",
-        org_chart=data["org_chart"],
-        aliases=data["aliases"],
-        habitat=data["habitat"],
+        question=data["question"] or f"What does {article(title)} {title} actually do?",
+        org_chart=tuple(typeset(label) for label in data["org_chart"]),
+        aliases=tuple(typeset(alias) for alias in data["aliases"]),
+        habitat=tuple(typeset(place) for place in data["habitat"]),
         salary_average=salary["market_average"],
         salary_currency=salary["currency"] or config.currency,
         salary_note=salary["note"],
@@ -181,9 +193,13 @@ def role_from_record(slug: str, chapter_slug: str, shown: str, data: dict, confi
         metrics=tuple(Named(**item) for item in data["metrics"]),
         weaponry=tuple(Named(**item) for item in data["weaponry"]),
         encounter=data["encounter"],
-        jd_autopsy=tuple(Autopsy(**item) for item in data["jd_autopsy"]),
-        day_in_the_life=tuple(LogEntry(**item) for item in data["day_in_the_life"]),
-        burn_ward=tuple(Complaint(**item) for item in data["burn_ward"]),
+        jd_autopsy=tuple(Autopsy(item["illusion"], item["translation"],
+                                 item["source"] if item["source"] == DEFAULT_SOURCE else typeset(item["source"]))
+                         for item in data["jd_autopsy"]),
+        day_in_the_life=tuple(LogEntry(item["time"], item["title"], item["description"])
+                              for item in data["day_in_the_life"]),
+        burn_ward=tuple(Complaint(item["quote"], typeset(item["source"]) if item["source"] else None)
+                        for item in data["burn_ward"]),
         related=tuple(Related(item["role"], item["match"]) for item in data["related"]),
     )
 

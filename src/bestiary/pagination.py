@@ -30,10 +30,16 @@ class PageMarker:
 
 @dataclass(frozen=True)
 class Pagination:
-    """Each print page's label (its folio), and the ids that begin on it, in document order."""
+    """Each print page's label (its folio), the ids that begin on it (in document order), and how full it is."""
 
     labels: tuple[str, ...]
     anchors_by_page: tuple[tuple[str, ...], ...]
+    fill: tuple[float, ...] = ()  # the share of each page's text area its text reaches down to
+
+    def sparse_body_pages(self, below: float = 0.25) -> tuple[str, ...]:
+        """Folios of the body pages that hold text but reach less than `below` of the way down: runts."""
+        return tuple(label for label, filled in zip(self.labels, self.fill, strict=False)
+                     if label.isdigit() and 0 < filled < below)
 
     @property
     def body_start(self) -> int:
@@ -69,9 +75,25 @@ class Pagination:
                 for anchor, labels in breaks.items()}
 
 
-def page_labels(page_count: int, body_start: int) -> tuple[str, ...]:
-    """The printed folios: roman up to the body, then arabic from 1."""
-    return tuple(roman(n + 1) if n < body_start else str(n - body_start + 1) for n in range(page_count))
+COVER_LABELS = ("Cover", "Inside cover")  # a cover has no folio: its pages are labelled by name
+
+
+@dataclass(frozen=True)
+class PageNumbering:
+    """How pages are labelled: the cover's pages by name, then roman front matter, then arabic from 1."""
+
+    cover_pages: int  # 0, or the two pages of the cover (outside and inside)
+    body_start: int  # index of the page that prints folio 1
+
+    def labels(self, page_count: int) -> tuple[str, ...]:
+        return tuple(self.label(index) for index in range(page_count))
+
+    def label(self, index: int) -> str:
+        if index < self.cover_pages:
+            return COVER_LABELS[index]
+        if index < self.body_start:
+            return roman(index - self.cover_pages + 1)
+        return str(index - self.body_start + 1)
 
 
 def roman(number: int) -> str:
@@ -85,7 +107,39 @@ def roman(number: int) -> str:
     return out
 
 
-def pagination_of(pages_anchors: list[set[str]] | list[dict], html: str, body_start: int) -> Pagination:
+def page_fill(page: object) -> float:
+    """How far down its text area a laid-out WeasyPrint page's text reaches (0 for a blank page).
+
+    Reads WeasyPrint's box tree (`page._page_box`), which it does not promise to keep: should it
+    change, pages count as full and only the runt report is lost.
+    """
+    box = getattr(page, "_page_box", None)
+    if box is None:
+        return 1.0
+    bottoms = [line.position_y + line.height for child in box.children if type(child).__name__ != "MarginBox"
+               for line in _lines(child) if any(text.text.strip() for text in _texts(line))]
+    if not bottoms:
+        return 0.0
+    return (max(bottoms) - box.margin_top) / box.height
+
+
+def _lines(box: object):  # type: ignore[no-untyped-def]
+    if type(box).__name__ == "LineBox":
+        yield box
+        return
+    for child in getattr(box, "children", None) or ():
+        yield from _lines(child)
+
+
+def _texts(box: object):  # type: ignore[no-untyped-def]
+    if type(box).__name__ == "TextBox":
+        yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _texts(child)
+
+
+def pagination_of(pages_anchors: list, html: str, numbering: PageNumbering,
+                  fill: tuple[float, ...] = ()) -> Pagination:
     """Each page's folio and the ids that begin on it, in document order (the order of the HTML).
 
     `pages_anchors` holds, for each laid-out page, the ids present on it (WeasyPrint's `page.anchors`).
@@ -98,4 +152,4 @@ def pagination_of(pages_anchors: list[set[str]] | list[dict], html: str, body_st
         beginning = sorted((a for a in page_anchors if a not in seen), key=lambda a: order.get(a, len(order)))
         seen.update(beginning)
         anchors.append(tuple(beginning))
-    return Pagination(page_labels(len(pages_anchors), body_start), tuple(anchors))
+    return Pagination(numbering.labels(len(pages_anchors)), tuple(anchors), fill)

@@ -10,7 +10,6 @@ printed folios (roman front matter, arabic body from 1).
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,20 +17,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import weasyprint
-from pypdf import PdfReader, PdfWriter
-from pypdf.constants import PageLabelStyle
 from weasyprint.text.fonts import FontConfiguration
 
 from . import errors
-from .config import PDF_VARIANTS, BookConfig, bleed_problem, page_size_problem
+from .config import PDF_VARIANTS, PRINT_VARIANT, BookConfig, bleed_problem, page_size_problem
 from .context import FieldGuideView
 from .errors import Diagnostic, RenderError, RequestError
-from .pagination import Pagination, pagination_of
+from .pagination import PageNumbering, Pagination, page_fill, pagination_of
+from .pdf_finish import PDF_VERSION, finisher
 from .render import Renderer
 from .resources import resources_dir
 from .sandbox import RefusedResource, SandboxedFetcher
 
 FIELD_GUIDE_LAYOUT = "print/field-guide.html.j2"
+# PDF/X names the printing condition: coated offset (FOGRA39), a profile made from free characterization data.
+PRINTING_CONDITION = ('@color-profile device-cmyk { src: url("layouts/print/FOGRA39L.icc"); '
+                      'components: cyan, magenta, yellow, black; }')
 # WeasyPrint's notice that it subsets fonts with fontTools when the system lacks
 # libharfbuzz-subset: about the machine, not the book, and the output is the same.
 _MACHINE_NOTICES = ("instead of HarfBuzz-Subset",)
@@ -44,18 +45,19 @@ class PdfOptions:
     page_size: str
     bleed: str
     crop_marks: bool
-    variant: str | None = None  # one of PDF_VARIANTS
+    variant: str | None = None  # one of PDF_VARIANTS, or pdf/x-4 for a printer's interior
+    even_pages: bool = False  # a printer's interior: a blank last page when the count is odd
 
     @classmethod
     def from_config(cls, config: BookConfig, *, page_size: str | None = None, bleed: str | None = None,
-                    crop_marks: bool | None = None, variant: str | None = None) -> PdfOptions:
+                    crop_marks: bool | None = None, variant: str | None = None, even_pages: bool = False) -> PdfOptions:
         """The book's settings, with what the command line overrides; raises `RequestError` for a bad value."""
         options = cls(page_size or config.page_size, bleed or config.bleed,
-                      config.crop_marks if crop_marks is None else crop_marks, variant)
+                      config.crop_marks if crop_marks is None else crop_marks, variant, even_pages)
         problem = page_size_problem(options.page_size) or bleed_problem(options.bleed)
         if problem:
             raise RequestError(problem)
-        if options.variant not in (None, *PDF_VARIANTS):
+        if options.variant not in (None, *PDF_VARIANTS, PRINT_VARIANT):
             raise RequestError(f"expected a PDF variant among {', '.join(PDF_VARIANTS)}, found {options.variant!r}")
         return options
 
@@ -63,6 +65,8 @@ class PdfOptions:
         rules = [f"@page {{ size: {self.page_size}; bleed: {self.bleed}; }}"]
         if self.crop_marks:
             rules.append("@page { marks: crop cross; }")
+        if self.variant == PRINT_VARIANT:
+            rules.append(PRINTING_CONDITION)
         return "\n".join(rules)
 
 
@@ -106,46 +110,43 @@ def base_url() -> str:
     return resources_dir().as_uri() + "/"
 
 
-def stylesheet(css: str, fetcher: SandboxedFetcher, font_config: FontConfiguration) -> weasyprint.CSS:
-    """A parsed stylesheet, to share between documents rendered with the same font configuration."""
-    return weasyprint.CSS(string=css, base_url=base_url(), url_fetcher=fetcher, font_config=font_config)
+def stylesheet(css: str, fetcher: SandboxedFetcher, font_config: FontConfiguration,
+               color_profiles: dict | None = None) -> weasyprint.CSS:
+    """A parsed stylesheet, to share between documents rendered with the same font configuration
+    (and the same `color_profiles`, which collects its `@color-profile` rules for the render)."""
+    return weasyprint.CSS(string=css, base_url=base_url(), url_fetcher=fetcher, font_config=font_config,
+                          color_profiles=color_profiles)
 
 
-def render_pdf(
+def lay_out(
     html: str, fetcher: SandboxedFetcher, layout: str, *, stylesheets: tuple[weasyprint.CSS, ...] = (),
-    font_config: FontConfiguration | None = None, variant: str | None = None,
-) -> tuple[bytes, weasyprint.Document, list[Diagnostic]]:
-    """Lay out `html` (from `layout`) in the sandbox; return the PDF bytes, the document and any warnings."""
+    font_config: FontConfiguration | None = None, variant: str | None = None, color_profiles: dict | None = None,
+) -> tuple[weasyprint.Document, list[Diagnostic]]:
+    """Lay out `html` (from `layout`) in the sandbox; return the document and any warnings."""
     font_config = font_config or FontConfiguration()
     refused_before = len(fetcher.refused)
-    tagged = variant == "pdf/ua-1"
     with capture_weasyprint_warnings(layout) as warnings:
         document = weasyprint.HTML(string=html, base_url=base_url(), url_fetcher=fetcher).render(
-            font_config=font_config, stylesheets=list(stylesheets), pdf_variant=variant, pdf_tags=tagged)
-        data = document.write_pdf(pdf_variant=variant, pdf_tags=tagged, pdf_identifier=b"bestiary")
-    warnings += [errors.render_warning(layout, errors.REFUSED_RESOURCE, f"refused by the sandbox: {url}")
-                 for url in fetcher.refused[refused_before:]
-                 if not any(url in warning.message for warning in warnings)]
-    return data, document, warnings
+            font_config=font_config, stylesheets=list(stylesheets), pdf_variant=variant,
+            pdf_tags=variant == "pdf/ua-1", color_profiles=color_profiles)
+    warnings += _refusals(fetcher, refused_before, warnings, layout)
+    return document, warnings
 
 
-def set_page_labels(data: bytes, body_start: int) -> bytes:
-    """Roman labels for the front matter (i, ii, …), arabic from 1 for the body."""
-    # WeasyPrint's PDF/A trailer understates /Size; pypdf says so on reading and writes a correct one.
-    pypdf_logger = logging.getLogger("pypdf")
-    level = pypdf_logger.level
-    pypdf_logger.setLevel(logging.ERROR)
-    try:
-        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    finally:
-        pypdf_logger.setLevel(level)
-    last = len(writer.pages) - 1
-    if body_start > 0:
-        writer.set_page_label(0, body_start - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
-    writer.set_page_label(body_start, last, style=PageLabelStyle.DECIMAL, start=1)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
+def write_pdf(document: weasyprint.Document, fetcher: SandboxedFetcher, layout: str, finish,
+              variant: str | None = None) -> tuple[bytes, list[Diagnostic]]:
+    """The PDF of a laid-out document, finished by `finish` (see `pdf_finish.finisher`)."""
+    refused_before = len(fetcher.refused)
+    with capture_weasyprint_warnings(layout) as warnings:
+        data = document.write_pdf(pdf_variant=variant, pdf_tags=variant == "pdf/ua-1", pdf_identifier=b"bestiary",
+                                  pdf_version=PDF_VERSION, finisher=finish)
+    return data, warnings + _refusals(fetcher, refused_before, warnings, layout)
+
+
+def _refusals(fetcher: SandboxedFetcher, since: int, warnings: list[Diagnostic], layout: str) -> list[Diagnostic]:
+    """Sandbox refusals WeasyPrint did not already report."""
+    return [errors.render_warning(layout, errors.REFUSED_RESOURCE, f"refused by the sandbox: {url}")
+            for url in fetcher.refused[since:] if not any(url in warning.message for warning in warnings)]
 
 
 def render_field_guide(guide: FieldGuideView, renderer: Renderer, options: PdfOptions,
@@ -153,13 +154,22 @@ def render_field_guide(guide: FieldGuideView, renderer: Renderer, options: PdfOp
     """Lay out the field guide in the sandbox of `roots`; the result keeps the document for inspection."""
     html = renderer.render(FIELD_GUIDE_LAYOUT, guide=guide)
     fetcher = SandboxedFetcher(roots)
-    font_config = FontConfiguration()
-    options_css = stylesheet(options.stylesheet(), fetcher, font_config)
-    data, document, warnings = render_pdf(html, fetcher, FIELD_GUIDE_LAYOUT, stylesheets=(options_css,),
-                                          font_config=font_config, variant=options.variant)
+    font_config, profiles = FontConfiguration(), {}
+    options_css = stylesheet(options.stylesheet(), fetcher, font_config, profiles)
+    document, warnings = lay_out(html, fetcher, FIELD_GUIDE_LAYOUT, stylesheets=(options_css,),
+                                 font_config=font_config, variant=options.variant, color_profiles=profiles)
     first_chapter = guide.chapters[0].target.id
     body_start = next((i for i, page in enumerate(document.pages) if first_chapter in page.anchors), None)
     if body_start is None:
         raise RenderError(f"the first chapter ({first_chapter}) is missing from the rendered field guide")
-    pagination = pagination_of([page.anchors for page in document.pages], html, body_start)
-    return PrintEdition(set_page_labels(data, body_start), document, pagination, tuple(warnings))
+    numbering = PageNumbering(guide.cover_pages, body_start)
+    config = guide.book.config
+    finish = finisher(numbering, config.language, config.identifier, pad_to_even=options.even_pages)
+    data, written = write_pdf(document, fetcher, FIELD_GUIDE_LAYOUT, finish, options.variant)
+    pages_anchors = [page.anchors for page in document.pages]
+    fill = [page_fill(page) for page in document.pages]
+    if options.even_pages and len(pages_anchors) % 2:
+        pages_anchors.append({})  # the finisher added a blank last page
+        fill.append(0.0)
+    pagination = pagination_of(pages_anchors, html, numbering, tuple(fill))
+    return PrintEdition(data, document, pagination, tuple(warnings + written))

@@ -27,6 +27,7 @@ _NAMED = schema.Mapping({"name": schema.Key(_LINE), "description": schema.Key(_P
 
 ROLE_SCHEMA = schema.Mapping({
     "title": schema.Key(_LINE),
+    "running_title": schema.Key(schema.Text(max_length=80, single_line=True), required=False),
     "summary": schema.Key(_PROSE),
     "question": schema.Key(_LINE, required=False),
     "org_chart": schema.Key(schema.ListOf(_LINE, 1, MAX_ORG_CHART)),

@@ -26,7 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .errors import RenderError
 from .money import format_amount
 from .resources import builtin_layouts_dir, is_inside, real_path
-from .text import block_markdown, inline_markdown
+from .text import block_markdown, inline_markdown, insert_markers
 
 
 @dataclass(frozen=True)
@@ -81,4 +81,5 @@ def make_renderer(book_dir: Path) -> Renderer:
     environment.filters["md"] = inline_markdown
     environment.filters["markdown"] = block_markdown
     environment.filters["money"] = lambda amount, currency: format_amount(amount, currency)
+    environment.filters["insert_markers"] = insert_markers
     return Renderer(environment, tuple(search))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import running_heads
 from .diagrams import OrgChart, org_chart
 from .model import SECTIONS, Book, Chapter, Role
 from .pagination import PageMarker
@@ -123,6 +124,9 @@ class Specimen:
     heading_level: int
     sections: dict[str, Section]  # by key: "org-chart", "habitat", …
     chart: OrgChart
+    chart_as_list: bool  # nested lists styled as boxes (EPUB), or SVG (print)
+    aliases: tuple[Item, ...]
+    habitat: tuple[Item, ...]
     metrics: tuple[Item, ...]
     weaponry: tuple[Item, ...]
     jd_autopsy: tuple[Item, ...]
@@ -131,19 +135,15 @@ class Specimen:
     cards: tuple[Card, ...]
 
 
-RUNNING_TITLE_LENGTH = 36
-
-
-def _running_title(title: str) -> str:
-    return title if len(title) <= RUNNING_TITLE_LENGTH else title[:RUNNING_TITLE_LENGTH - 1] + "…"
-
-
 def specimen_views(book: Book, links: Links | None, markers: Markers, *, heading_level: int,
-                   ref_label: Callable[[Role], str] | None = None, only: str | None = None) -> tuple[Specimen, ...]:
+                   head_width: float | None = None, ref_label: Callable[[Role], str] | None = None,
+                   only: str | None = None, chart_as_list: bool = False) -> tuple[Specimen, ...]:
     """Every specimen (or only the role `only`) as one output draws it.
 
     `links` is None for an output that cannot link (a dossier); `ref_label` names where a
-    related specimen is instead.
+    related specimen is instead. `head_width` (points) is the running head's, for print.
+    `chart_as_list` draws the org chart as nested lists (the EPUB: it reflows and survives
+    conversion to Kindle formats) instead of SVG (print).
     """
     found = relations(book)
     roles = book.roles
@@ -172,11 +172,15 @@ def specimen_views(book: Book, links: Links | None, markers: Markers, *, heading
             total=len(roles),
             target=target(role.anchor),
             title_id=f"{role.anchor}--title",
-            running_title=_running_title(role.title),
+            running_title=running_heads.fit(role.running_title or role.title, head_width) if head_width
+            else role.running_title or role.title,
             heading_level=heading_level,
             sections={key: Section(f"{position:02d}", heading, target(role.section_anchor(key)))
                       for position, (key, heading) in enumerate(SECTIONS, start=1)},
             chart=org_chart(role),
+            chart_as_list=chart_as_list,
+            aliases=items("alias", role.aliases),
+            habitat=items("habitat", role.habitat),
             metrics=items("metric", role.metrics),
             weaponry=items("weapon", role.weaponry),
             jd_autopsy=items("autopsy", role.jd_autopsy),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import lru_cache
+from xml.etree import ElementTree
 
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.colors import Color
@@ -19,12 +20,18 @@ from reportlab.pdfgen import canvas
 
 from .errors import RequestError
 from .fonts import missing_glyphs
+from .pdf_finish import xmp_tag
 from .resources import fonts_dir
 from .text import slugify
 
 STAMP_FONT = "CourierPrime-Bold"
+NAME_FONT = "CourierPrime-Regular"
 STAMP_RED = Color(0.70, 0.15, 0.12)
+INK = Color(0.106, 0.106, 0.106)  # #1b1b1b, the text colour of print.css
+FOLDER_COLOR = Color(0.914, 0.875, 0.776)  # #e9dfc6, the cover sheet's folder in dossier.css
 MM = 72 / 25.4
+FOLDER_RIGHT_EDGE = 14 * MM + 22 + 1  # the page margin, the folder's padding and border (dossier.css)
+
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,13 @@ class Recipient:
         if self.copy is not None:
             parts.append(f"COPY {self.copy} OF {self.copies}")
         return " // ".join(parts)
+
+    def title_note(self) -> str:
+        """What a copy's title adds: "prepared for Jane Doe, copy 2 of 3"."""
+        parts = [f"prepared for {self.prepared_for}"] if self.prepared_for else []
+        if self.copy is not None:
+            parts.append(f"copy {self.copy} of {self.copies}")
+        return ", ".join(parts)
 
     def file_suffix(self) -> str:
         """`--jane-doe--copy-03-of-20`, so copies sort and never overwrite the unstamped dossier."""
@@ -78,19 +92,46 @@ def recipients(prepared_for: str | None, copies: int | None) -> tuple[Recipient,
 
 
 @lru_cache(maxsize=1)
-def _register_font() -> str:
+def _register_fonts() -> tuple[str, str]:
     pdfmetrics.registerFont(TTFont(STAMP_FONT, str(fonts_dir() / "CourierPrime-Bold.ttf")))
-    return STAMP_FONT
+    pdfmetrics.registerFont(TTFont(NAME_FONT, str(fonts_dir() / "CourierPrime-Regular.ttf")))
+    return STAMP_FONT, NAME_FONT
 
 
-def _overlay(sizes: list[tuple[float, float]], recipient: Recipient) -> PdfReader:
-    """One overlay page per dossier page, in one document, so the font is embedded once."""
-    font = _register_font()
+@dataclass(frozen=True)
+class PlacedText:
+    """Where a line of text stands on a page: its baseline's start, its size and width, in PDF points."""
+
+    x: float
+    y: float
+    size: float
+
+
+def find_text(page, wanted: str) -> PlacedText | None:  # type: ignore[no-untyped-def]
+    """Where `wanted` is drawn on `page` as one run of text (the cover's file name), or None."""
+    found: list[PlacedText] = []
+
+    def visit(text, matrix, text_matrix, font, size) -> None:  # type: ignore[no-untyped-def]
+        if text.strip() == wanted:
+            x = text_matrix[4] * matrix[0] + text_matrix[5] * matrix[2] + matrix[4]
+            y = text_matrix[4] * matrix[1] + text_matrix[5] * matrix[3] + matrix[5]
+            found.append(PlacedText(x, y, size * abs(matrix[3] * text_matrix[3])))
+
+    page.extract_text(visitor_text=visit)
+    return found[0] if found else None
+
+
+def _overlay(sizes: list[tuple[float, float]], recipient: Recipient, file_name: PlacedText | None,
+             original: str, new_name: str) -> PdfReader:
+    """One overlay page per dossier page, in one document, so the fonts are embedded once."""
+    font, name_font = _register_fonts()
     buffer = io.BytesIO()
     drawing = canvas.Canvas(buffer, invariant=True, initialFontName=font, initialFontSize=8)  # no Helvetica
     text = recipient.line()
     for number, (width, height) in enumerate(sizes):
         drawing.setPageSize((width, height))
+        if number == 0 and file_name is not None:
+            _rename(drawing, name_font, file_name, original, new_name, width)
         drawing.setFillColor(STAMP_RED)
         drawing.setStrokeColor(STAMP_RED)
         drawing.setFont(font, 8)
@@ -100,6 +141,21 @@ def _overlay(sizes: list[tuple[float, float]], recipient: Recipient) -> PdfReade
         drawing.showPage()
     drawing.save()
     return PdfReader(io.BytesIO(buffer.getvalue()))
+
+
+def _rename(drawing: canvas.Canvas, font: str, placed: PlacedText, original: str, new_name: str,
+            width: float) -> None:
+    """Cover the sheet's "This file" value with the folder's colour and write the copy's own name on it."""
+    room = width - FOLDER_RIGHT_EDGE - placed.x
+    size = placed.size
+    while size > 5 and pdfmetrics.stringWidth(new_name, font, size) > room:
+        size -= 0.25
+    covered = max(pdfmetrics.stringWidth(original, font, placed.size), pdfmetrics.stringWidth(new_name, font, size))
+    drawing.setFillColor(FOLDER_COLOR)
+    drawing.rect(placed.x - 1, placed.y - 0.3 * placed.size, covered + 2, 1.2 * placed.size, stroke=0, fill=1)
+    drawing.setFillColor(INK)
+    drawing.setFont(font, size)
+    drawing.drawString(placed.x, placed.y, new_name)
 
 
 def _cover_stamp(drawing: canvas.Canvas, font: str, lines: list[str], width: float) -> None:
@@ -117,14 +173,33 @@ def _cover_stamp(drawing: canvas.Canvas, font: str, lines: list[str], width: flo
     drawing.restoreState()
 
 
-def stamp(pdf: bytes, recipient: Recipient) -> bytes:
-    """`pdf` with the recipient's stamp on every page; nothing else changes."""
+def stamp(pdf: bytes, recipient: Recipient, original: str, new_name: str) -> bytes:
+    """`pdf` (the dossier `original`) as the copy `new_name`: the recipient's stamp on every page, the cover
+    naming the copy's own file, and a title that names the recipient and the copy; nothing else changes."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     sizes = [(float(page.mediabox.width), float(page.mediabox.height)) for page in writer.pages]
-    overlay = _overlay(sizes, recipient)
+    overlay = _overlay(sizes, recipient, find_text(writer.pages[0], original), original, new_name)
     for page, stamp_page in zip(writer.pages, overlay.pages, strict=True):
         page.merge_page(stamp_page)
         page.compress_content_streams()  # merging rewrites the page's content uncompressed
+    _retitle(writer, f"{writer.metadata.title} ({recipient.title_note()})")
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def _retitle(writer: PdfWriter, title: str) -> None:
+    """The document's title, in the Info dictionary and in the XMP metadata alike."""
+    writer.add_metadata({"/Title": title})
+    metadata = writer.root_object.get("/Metadata")
+    if metadata is None:
+        return
+    stream = metadata.get_object()
+    packet = stream.get_data().decode("utf-8")
+    start = packet.index("<rdf:RDF")
+    end = packet.index("</rdf:RDF>") + len("</rdf:RDF>")
+    rdf = ElementTree.fromstring(packet[start:end])
+    found = rdf.find(f".//{xmp_tag('dc', 'title')}//{xmp_tag('rdf', 'li')}")
+    if found is not None:
+        found.text = title
+    stream.set_data((packet[:start] + ElementTree.tostring(rdf, encoding="unicode") + packet[end:]).encode("utf-8"))
