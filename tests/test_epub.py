@@ -141,7 +141,7 @@ def test_package_metadata(built):
     assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == BOOK.config.language
     assert opf.xpath("//dc:language/text()", namespaces=NS) == [BOOK.config.language]
     source = opf.xpath("//dc:source", namespaces=NS)[0]
-    assert source.text == BOOK.config.identifier
+    assert source.text == BOOK.config.print_edition.identifier  # the print edition, whose pages the page-list cites
     assert opf.xpath(f"//opf:meta[@refines='#{source.get('id')}' and @property='source-of']/text()",
                      namespaces=NS) == ["pagination"]
     manifest = {item.get("href"): item for item in opf.xpath("//opf:item", namespaces=NS)}

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import text_join
 from markdown_it.token import Token
 from markupsafe import Markup
 
@@ -31,6 +32,7 @@ LITERAL_TOKEN = re.compile(r"\S*(?:[/\\]|://|@\w)\S*")
 def _literals_rule(state) -> None:  # type: ignore[no-untyped-def]
     """A markdown-it core rule: path- and URL-like words become `literal` tokens, which the typographer
     leaves as typed (no curly quotes or ellipses in a path) and the renderer keeps whole."""
+    text_join(state)  # escapes (`C:\\Users`) split text into pieces: a path is found whole only once they are joined
     for token in state.tokens:
         if not token.children:
             continue
