@@ -4,12 +4,15 @@
 
 Each synthetic record is a bundled record with a numbered title and slug, spread over
 families of 25, with related entries pointing at other synthetic records (across families).
+`edit_summary` changes one word of one record, for the benchmark's edit-and-rebuild step.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -41,9 +44,38 @@ def generate(count: int, target: Path) -> Path:
         data["org_chart"] = [data["title"] if entry == old_title else entry for entry in data["org_chart"]]
         data["related"] = [{"role": f"role-{(number + step * 7) % count + 1}", "match": 90 - step * 5}
                            for step in (1, 2, 3) if (number + step * 7) % count != number]
-        (family / f"role-{number + 1}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
-                                                          encoding="utf-8")
+        write_record(family / f"role-{number + 1}.yaml", data)
     return target
+
+
+def write_record(path: Path, data: dict) -> None:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class SummaryEdit:
+    record: Path  # relative to the book folder
+    old_word: str
+    new_word: str
+
+
+def edit_summary(book: Path) -> SummaryEdit:
+    """Change one word of the summary of the record in the middle of the book, keeping its length.
+
+    The new word is the old one with its first letter moved to the end: the same letters, so
+    nearly the same width, and the page count very likely stays the same.
+    """
+    records = sorted((book / "chapters").glob("*/*.yaml"))
+    path = records[len(records) // 2]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for match in re.finditer(r"\b[a-z]{5,}\b", data["summary"]):
+        old = match.group()
+        new = old[1:] + old[0]
+        if new != old:
+            data["summary"] = data["summary"][:match.start()] + new + data["summary"][match.end():]
+            write_record(path, data)  # written as `generate` wrote it, so only the word differs
+            return SummaryEdit(path.relative_to(book), old, new)
+    raise ValueError(f"no word of five letters or more to change in the summary of {path}")
 
 
 if __name__ == "__main__":
