@@ -6,7 +6,9 @@ import copy
 import fcntl
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,19 @@ BOOK_YAML = {
     "currency": "USD",
     "flight_risk_bands": [{"from": 0, "level": "LOW RISK"}, {"from": 70, "level": "HIGH RISK"}],
 }
+
+
+def pytest_configure(config):
+    """One build cache for the whole run, never the user's own: made by the controlling process,
+    inherited by the test workers (they start after this), removed at the end."""
+    if not hasattr(config, "workerinput"):
+        config.bestiary_cache = tempfile.mkdtemp(prefix="bestiary-test-cache-")
+        os.environ["BESTIARY_CACHE_DIR"] = config.bestiary_cache
+
+
+def pytest_unconfigure(config):
+    if hasattr(config, "bestiary_cache"):
+        shutil.rmtree(config.bestiary_cache, ignore_errors=True)
 
 
 def pytest_addoption(parser):

@@ -9,27 +9,33 @@ command line prints it. Dates come from `SOURCE_DATE_EPOCH` when it is set.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import difflib
+import hashlib
 import io
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader
 
+from .cache import Cache, toolchain_fingerprint
+from .chunks import SPECIMENS_PER_CHUNK, NotChunkable, lay_out_in_chunks
 from .config import check_paper
 from .context import dossier_file_name, epub_view, field_guide_view
 from .cover import cover_png
-from .dossier import render_dossiers
+from .dossier import DossierLayouts, RenderedDossier
 from .epub import render_epub
 from .errors import Diagnostic, RequestError, StrictError
-from .load import load_book
+from .load import is_editor_litter, load_book
 from .model import Book
 from .outputs import OutputFolderLock, StagedOutputs
 from .pdf import PdfOptions, PrintEdition, render_field_guide
 from .pod import cover_wrap, interior_options, render_cover_wrap
+from .pool import LaidOut, WorkerPool
 from .render import make_renderer
 from .resources import builtin_layouts_dir, fonts_dir, is_inside, real_path
 from .sandbox import sandbox_roots
@@ -49,6 +55,7 @@ class Written:
     size: int
     pages: int | None  # None for the EPUB
     sparse_pages: tuple[str, ...] = ()  # folios of body pages under a quarter full (the field guide)
+    unchanged: bool = False  # the file already held these bytes: it was left as it was
 
 
 @dataclass(frozen=True)
@@ -57,19 +64,44 @@ class BuildResult:
     warnings: tuple[Diagnostic, ...]
 
 
-def build_time() -> datetime.datetime:
-    """The build's timestamp: `SOURCE_DATE_EPOCH` if set, else now (UTC, whole seconds)."""
+def build_time(sources: Iterable[Path] = ()) -> datetime.datetime:
+    """An output's date: `SOURCE_DATE_EPOCH` if set, else the newest modification time among its
+    `sources` (so an unchanged book rebuilds to the same bytes), else now; UTC, whole seconds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    times = []
+    for path in sources:
+        with contextlib.suppress(OSError):
+            times.append(path.stat().st_mtime)
+    if times:
+        return datetime.datetime.fromtimestamp(int(max(times)), tz=datetime.UTC)
     return datetime.datetime.now(tz=datetime.UTC).replace(microsecond=0)
 
 
-def print_edition(book: Book, options: PdfOptions, created: datetime.datetime, *,
-                  with_cover: bool = True) -> PrintEdition:
-    """The field guide laid out once: the PDF, the document and its pagination (for the EPUB, tests, bench)."""
+def book_sources(book_dir: Path) -> list[Path]:
+    """The files a book is made from (editor litter aside): what dates the field guide and the EPUB."""
+    return [path for path in sorted(book_dir.rglob("*"))
+            if path.is_file() and not any(is_editor_litter(part) for part in path.relative_to(book_dir).parts)]
+
+
+def print_edition(book: Book, options: PdfOptions, created: datetime.datetime, *, with_cover: bool = True,
+                  pool: WorkerPool | None = None, per_chunk: int = SPECIMENS_PER_CHUNK,
+                  progress: Callable[[str], None] = lambda label: None) -> PrintEdition:
+    """The field guide laid out once: its pagination, its cover and its PDF (for the EPUB, tests, bench).
+
+    With a `pool`, the untagged edition is laid out in chunks on every core (`chunks`); the PDF/UA,
+    PDF/A and printer's variants, or layouts that number pages in ways chunks cannot, are laid out
+    as one document in this process.
+    """
     guide = field_guide_view(book, created, page_size=options.page_size, with_cover=with_cover)
-    return render_field_guide(guide, make_renderer(book.directory), options, sandbox_roots(book.directory))
+    renderer = make_renderer(book.directory)
+    if pool is not None:
+        try:
+            return lay_out_in_chunks(guide, renderer, options, pool, progress, per_chunk)
+        except NotChunkable as reason:
+            progress(f"field guide as one document: {reason}")
+    return render_field_guide(guide, renderer, options, sandbox_roots(book.directory))
 
 
 @dataclass
@@ -81,18 +113,22 @@ class _Job:
     created: datetime.datetime
     staged: StagedOutputs
     report: Progress
+    pool: WorkerPool
     written: list[Written] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    queued: dict[str, Future[LaidOut]] = field(default_factory=dict)
 
     def stage(self, path: Path, data: bytes, kind: str, pages: int | None, sparse: tuple[str, ...] = ()) -> None:
-        self.staged.add(path, data)
-        self.written.append(Written(path, kind, len(data), pages, sparse))
+        changed = self.staged.add(path, data)
+        self.written.append(Written(path, kind, len(data), pages, sparse, unchanged=not changed))
 
     def field_guide_pdf(self, options: PdfOptions, keep: bool) -> PrintEdition:
         self.report(0, 1, "field guide PDF")
-        edition = print_edition(self.book, options, self.created)
+        edition = print_edition(self.book, options, self.created, pool=self.pool,
+                                progress=lambda label: self.report(0, 1, label))
         self.warnings += edition.warnings
         if keep:
+            self.report(0, 1, "field guide: assembling the PDF")
             self.stage(self.out_dir / f"{self.book.slug}.pdf", edition.data, "field guide", edition.page_count,
                        edition.pagination.sparse_body_pages())
         return edition
@@ -100,8 +136,13 @@ class _Job:
     def epub(self, edition: PrintEdition) -> None:
         """The EPUB follows the print edition: its page-list and its cover come from that layout."""
         self.report(0, 1, "EPUB")
+        cover_key = "cover-png:" + hashlib.sha256(edition.cover_source).hexdigest()
+        cover = self.pool.cache.get(cover_key)
+        if cover is None:
+            cover = cover_png(edition.cover_source)
+            self.pool.cache.put(cover_key, cover)
         result = render_epub(epub_view(self.book, edition.pagination), make_renderer(self.book.directory),
-                             self.created, cover_png(edition.data))
+                             self.created, cover, self.pool.cache)
         self.stage(self.out_dir / f"{self.book.slug}.epub", result.data, "EPUB", None)
 
     def print_on_demand(self, page_size: str | None) -> None:
@@ -115,8 +156,18 @@ class _Job:
         self.warnings += warnings
         self.stage(folder / f"{self.book.slug}-cover.pdf", data, "cover wrap", 1)
 
-    def dossiers(self, slugs: list[str], paper: str, recipients: tuple[Recipient, ...]) -> None:
-        for dossier in render_dossiers(self.book, slugs, paper, self.created, self.report):
+    def queue_dossiers(self, slugs: list[str], paper: str) -> None:
+        """Hand the dossiers to the pool now: they lay out whenever a core has nothing more urgent."""
+        roles = {role.slug: role for role in self.book.roles}
+        settings = self.book.directory / "book.yaml"
+        layouts = DossierLayouts(self.book, paper,
+                                 lambda slug: build_time((settings, Path(roles[slug].source_path))))
+        self.queued = {slug: self.pool.submit(layouts.task(slug), priority=2) for slug in slugs}
+
+    def dossiers(self, paper: str, recipients: tuple[Recipient, ...]) -> None:
+        for done, (slug, future) in enumerate(self.queued.items()):
+            self.report(done, len(self.queued), f"dossier {slug}")
+            dossier = RenderedDossier.of(slug, future.result())
             self.warnings += dossier.warnings
             self.stage(self.dossier_path(dossier.slug, paper), dossier.data, "dossier", dossier.page_count)
             self.stamped_copies(dossier.slug, paper, dossier.data, dossier.page_count, recipients)
@@ -147,7 +198,7 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
           paper: str | None = None, pdf_variant: str | None = None, page_size: str | None = None,
           bleed: str | None = None, crop_marks: bool | None = None, prepared_for: str | None = None,
           copies: int | None = None, progress: Progress | None = None,
-          on_wait: Callable[[str], None] | None = None, strict: bool = False) -> BuildResult:
+          on_wait: Callable[[str], None] | None = None, strict: bool = False, use_cache: bool = True) -> BuildResult:
     """Build `targets` from `book_dir` into `out_dir`.
 
     Print options left as None come from `book.yaml`. `prepared_for` and `copies` add
@@ -157,7 +208,8 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     rendering anything, and `RenderError` when rendering fails (`StrictError` when
     `strict` and anything warned). Outputs are renamed into place only when all of them
     are ready: a failed or interrupted build changes nothing. One build at a time writes
-    to an output folder; `on_wait` hears when another holds it.
+    to an output folder; `on_wait` hears when another holds it. What was laid out before comes
+    from the cache (`cache`) unless `use_cache` is False.
     """
     book_dir, out_dir = Path(book_dir), Path(out_dir)
     targets = tuple(targets)
@@ -175,19 +227,30 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     stamped = recipients(prepared_for, copies)  # checks the name before anything renders
     options = PdfOptions.from_config(book.config, page_size=page_size, bleed=bleed, crop_marks=crop_marks,
                                      variant=pdf_variant)
-    with OutputFolderLock(out_dir, on_wait), StagedOutputs(out_dir) as staged:
-        job = _Job(book, out_dir, build_time(), staged, progress or (lambda done, total, label: None),
-                   warnings=list(book.warnings))
+    cache = Cache.default() if use_cache else Cache(None)
+    with (OutputFolderLock(out_dir, on_wait), StagedOutputs(out_dir) as staged,
+          WorkerPool(sandbox_roots(book.directory), cache, toolchain_fingerprint(layout_folders(book))) as pool):
+        job = _Job(book, out_dir, build_time(book_sources(book.directory)), staged,
+                   progress or (lambda done, total, label: None), pool, warnings=list(book.warnings))
+        if "dossiers" in targets:
+            job.queue_dossiers(wanted, paper)
         if "pdf" in targets or "epub" in targets:
             # the EPUB needs the print pages even when the PDF itself is not wanted
             edition = job.field_guide_pdf(options, keep="pdf" in targets)
         if "epub" in targets:
             job.epub(edition)
         if "dossiers" in targets:
-            job.dossiers(wanted, paper, stamped)
+            job.dossiers(paper, stamped)
         if "print" in targets:
             job.print_on_demand(page_size)
-        return job.result(strict)
+        result = job.result(strict)
+    cache.prune()
+    return result
+
+
+def layout_folders(book: Book) -> tuple[Path, ...]:
+    """Every folder a layout reads from besides its HTML: ours, the book's own, and the fonts."""
+    return (*make_renderer(book.directory).layout_dirs, fonts_dir())
 
 
 def check_output_folder(book_dir: Path, out_dir: Path) -> None:
@@ -234,7 +297,8 @@ def stamp_dossiers(book_dir: Path | str, out_dir: Path | str, slugs: Iterable[st
     if not chosen:
         raise RequestError("expected --prepared-for or --copies to stamp with, found neither")
     with OutputFolderLock(out_dir, on_wait), StagedOutputs(out_dir) as staged:
-        job = _Job(book, out_dir, build_time(), staged, lambda done, total, label: None)
+        nothing_to_lay_out = WorkerPool((), Cache(None), "", workers=1)
+        job = _Job(book, out_dir, build_time(), staged, lambda done, total, label: None, nothing_to_lay_out)
         for slug in wanted:
             source = job.dossier_path(slug, paper)
             if not source.is_file():

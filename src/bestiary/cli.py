@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .build import DEFAULT_TARGETS, TARGETS, build, stamp_dossiers
+from .cache import Cache
 from .config import PAPER_SIZES, PDF_VARIANTS
 from .errors import BuildError, RenderError, RequestError, StrictError
 from .load import load_book
@@ -42,6 +43,8 @@ def _fail_strict(error: StrictError) -> None:
     sys.exit(2 if all(warning.is_input for warning in error.warnings) else 1)
 
 
+NO_CACHE_OPTION = click.option("--no-cache", is_flag=True,
+                                help="Lay everything out again, neither reading nor filling the build cache.")
 STRICT_OPTION = click.option("--strict", is_flag=True,
                              help="Fail on any warning (a W code), writing nothing, as `mkdocs build --strict` does.")
 
@@ -104,7 +107,8 @@ def _report(run) -> None:
         if item.kind == "field guide":
             sparse = item.sparse_pages
             pages += f", {len(sparse)} body pages under a quarter full" + (f" ({', '.join(sparse)})" if sparse else "")
-        click.echo(f"wrote {item.path} ({item.kind}, {_human_size(item.size)}{pages})")
+        verb = "unchanged" if item.unchanged else "wrote"
+        click.echo(f"{verb} {item.path} ({item.kind}, {_human_size(item.size)}{pages})")
 
 
 @main.command("build")
@@ -119,12 +123,21 @@ def _report(run) -> None:
 @click.option("--crop-marks/--no-crop-marks", default=None,
               help="Crop marks for the printer (default from book.yaml).")
 @STRICT_OPTION
+@NO_CACHE_OPTION
 def build_command(target: str | None, book_dir: Path, out_dir: Path, variant: str | None, page_size: str | None,
-                  bleed: str | None, crop_marks: bool | None, strict: bool) -> None:
+                  bleed: str | None, crop_marks: bool | None, strict: bool, no_cache: bool) -> None:
     """Build the field guide, the EPUB and the dossiers, or one TARGET: pdf, epub, dossiers, or print (the
     print-on-demand interior and cover wrap, made only when asked for)."""
     _run_build((target,) if target else DEFAULT_TARGETS, book_dir, out_dir, pdf_variant=variant, page_size=page_size,
-               bleed=bleed, crop_marks=crop_marks, strict=strict)
+               bleed=bleed, crop_marks=crop_marks, strict=strict, use_cache=not no_cache)
+
+
+@main.command("clean")
+def clean_command() -> None:
+    """Empty the build cache (laid-out chunks and dossiers kept between builds; see BESTIARY_CACHE_DIR)."""
+    cache = Cache.default()
+    freed = cache.clear()
+    click.echo(f"emptied the build cache {cache.folder} ({_human_size(freed)})")
 
 
 @main.command("check")
@@ -155,15 +168,17 @@ def check_command(book_dir: Path, strict: bool) -> None:
 @click.option("--stamp-only", is_flag=True,
               help="Stamp the dossiers already in OUT/dossiers instead of rendering them again.")
 @STRICT_OPTION
+@NO_CACHE_OPTION
 def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: Path, paper: str | None,
-                    prepared_for: str | None, copies: int | None, stamp_only: bool, strict: bool) -> None:
+                    prepared_for: str | None, copies: int | None, stamp_only: bool, strict: bool,
+                    no_cache: bool) -> None:
     """Write OUT/dossiers/<slug>.pdf for each SLUG, and stamped copies beside it if asked."""
     if stamp_only:
         _report(lambda: stamp_dossiers(book_dir, out_dir, slugs, prepared_for=prepared_for, copies=copies,
                                        paper=paper, on_wait=_waiting))
     else:
         _run_build(("dossiers",), book_dir, out_dir, slugs=slugs, paper=paper, prepared_for=prepared_for,
-                   copies=copies, strict=strict)
+                   copies=copies, strict=strict, use_cache=not no_cache)
 
 
 @main.command("new")

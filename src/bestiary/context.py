@@ -57,6 +57,8 @@ class ChapterView:
     blocks: tuple[tuple[Target, Block, tuple[Target, ...]], ...]  # each block, and its list items' targets
     roster: tuple[Entry, ...]
     specimens: tuple[Specimen, ...]
+    is_body_start: bool = False  # the book's first chapter: folio 1 is its first page
+    with_opener: bool = True  # False in a chunk that continues the family with more specimens
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class FieldGuideView:
     chapters: tuple[ChapterView, ...]
     index: IndexView
     index_href: str
+    with_front: bool = True  # the cover, the front matter and the contents (a chunk may leave them out)
+    with_index: bool = True
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,7 @@ def _chapter_views(book: Book, links: Links, markers: Markers, specimens: tuple[
                    head_width: float | None = None) -> tuple[ChapterView, ...]:
     views = []
     families = book.families
-    for chapter in book.chapters:
+    for position, chapter in enumerate(book.chapters):
         blocks = markdown_blocks(chapter.body_markdown, chapter.anchor)
         label = f"Family {families.index(chapter) + 1} of {len(families)}" if chapter.is_family else None
         views.append(ChapterView(
@@ -151,6 +155,7 @@ def _chapter_views(book: Book, links: Links, markers: Markers, specimens: tuple[
                           tuple(Target(item, markers.get(item, ())) for item in block.item_ids)) for block in blocks),
             roster=tuple(Entry(role.title, links.to_role(role), summary=role.summary) for role in chapter.roles),
             specimens=tuple(specimen for specimen in specimens if specimen.chapter.slug == chapter.slug),
+            is_body_start=position == 0,
         ))
     return tuple(views)
 

@@ -10,14 +10,17 @@ API cannot say is done in one step afterwards, `finish_package`.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import struct
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
 
+from .cache import Cache
 from .context import EpubView
 from .fonts import subset_font
 from .model import Book
@@ -87,8 +90,12 @@ FONT_COPYRIGHTS = (
 FONT_LICENSE = "OFL.txt"
 
 
-def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, cover: bytes) -> RenderedEpub:
-    """The EPUB package of `view` (built with the print edition's pagination); `cover` is a PNG."""
+def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, cover: bytes,
+                cache: Cache | None = None) -> RenderedEpub:
+    """The EPUB package of `view` (built with the print edition's pagination); `cover` is a PNG.
+
+    Subsetting the fonts is most of the work; `cache` keeps each subset under its font and characters.
+    """
     book = view.book
     cover_width, cover_height = struct.unpack(">II", cover[16:24])  # from the PNG's header
     font_license = (fonts_dir() / FONT_LICENSE).read_text(encoding="utf-8")
@@ -122,13 +129,24 @@ def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, 
     for font in EPUB_FONTS:
         package.add_item(epub.EpubItem(uid=f"font-{font.rsplit('.', 1)[0].lower()}",
                                        file_name=f"fonts/{font}", media_type=FONT_TYPES[font.rsplit(".", 1)[1]],
-                                       content=subset_font(fonts_dir() / font, used)))
+                                       content=_subset(fonts_dir() / font, used, cache or Cache(None))))
 
     package.spine = spine
     raw = io.BytesIO()
     epub.write_epub(raw, package, {"mtime": created, "epub3_pages": False, "epub2_guide": False,
                                    "raise_exceptions": True})
     return RenderedEpub(finish_package(raw.getvalue(), book.config.language, created), len(spine))
+
+
+def _subset(path: Path, text: str, cache: Cache) -> bytes:
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update("".join(sorted(set(text))).encode("utf-8", "surrogatepass"))
+    key = "font-subset:" + digest.hexdigest()
+    kept = cache.get(key)
+    if kept is None:
+        kept = subset_font(path, text)
+        cache.put(key, kept)
+    return kept
 
 
 def _describe(package: epub.EpubBook, book: Book, created: datetime.datetime) -> None:

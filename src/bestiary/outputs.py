@@ -78,7 +78,11 @@ class StagedOutputs:
         self.staging = out_dir / STAGING_FOLDER
         self._staged: list[tuple[Path, Path]] = []
 
-    def add(self, path: Path, data: bytes) -> None:
+    def add(self, path: Path, data: bytes) -> bool:
+        """Stage `data` for `path`; False (nothing staged) when the file already holds exactly these bytes,
+        so that a rebuild with nothing new leaves every output, and its modification time, as it was."""
+        if _holds(path, data):
+            return False
         temporary = self.staging / f"{len(self._staged) + 1:05d}.part"
         try:
             self.staging.mkdir(exist_ok=True)
@@ -90,6 +94,7 @@ class StagedOutputs:
             temporary.chmod(0o644)
         except OSError as error:
             raise OutputError(f"cannot write {describe_os_error(error, path)}") from error
+        return True
 
     def commit(self) -> None:
         """Rename every staged file into place; on a failure, discard what is left and name the file."""
@@ -119,6 +124,16 @@ class StagedOutputs:
             self.commit()
         else:
             self.discard()
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size != len(data):
+            return False
+        with open(path, "rb") as stream:
+            return stream.read() == data
+    except OSError:
+        return False
 
 
 def remove_litter(folder: Path) -> None:

@@ -9,7 +9,7 @@ editions always agree; `page_id` is the one spelling of a page marker's id.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 _ID = re.compile(r'\sid="([^"]+)"')  # attribute values are escaped: no quote inside
@@ -153,3 +153,46 @@ def pagination_of(pages_anchors: list, html: str, numbering: PageNumbering,
         seen.update(beginning)
         anchors.append(tuple(beginning))
     return Pagination(numbering.labels(len(pages_anchors)), tuple(anchors), fill)
+
+
+Shape = tuple[tuple[str, ...], ...]  # the ids that begin on each page of a chunk laid out on its own
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """Where each chunk of the field guide falls in the whole book, and the folio each id prints."""
+
+    starts: tuple[int, ...]  # index of each chunk's first page in the book (its blank verso, when it has one)
+    blanks: tuple[bool, ...]  # whether the chunk begins with a blank verso, so that it opens on a recto
+    numbering: PageNumbering
+    folios: dict[str, str]
+
+    def first_counter(self, chunk: int, pad: bool) -> int:
+        """The page counter of the first page a chunk lays out: its own first page, or the pad before it."""
+        return self.starts[chunk] - pad - self.numbering.body_start + 1
+
+    def pads(self, chunk: int) -> bool:
+        """A chunk that starts on a verso is laid out after a stand-in recto (index 0, the cover, is a recto)."""
+        return self.starts[chunk] % 2 == 1
+
+
+def plan_pages(opens_recto: Sequence[bool], shapes: Sequence[Shape], cover_pages: int,
+               first_chapter: str) -> PagePlan:
+    """Lay the chunks' shapes end to end, a blank verso before each recto opener that would fall on a verso."""
+    starts: list[int] = []
+    blanks: list[bool] = []
+    pages: list[tuple[str, ...]] = []
+    for recto, shape in zip(opens_recto, shapes, strict=True):
+        starts.append(len(pages))
+        blanks.append(recto and len(pages) % 2 == 1)
+        pages += [()] * blanks[-1]
+        pages += shape
+    body_start = next((i for i, anchors in enumerate(pages) if first_chapter in anchors), None)
+    if body_start is None:
+        raise ValueError(f"the first chapter ({first_chapter}) is on none of the pages")
+    numbering = PageNumbering(cover_pages, body_start)
+    folios: dict[str, str] = {}
+    for index, anchors in enumerate(pages):
+        for anchor in anchors:
+            folios.setdefault(anchor, numbering.label(index))
+    return PagePlan(tuple(starts), tuple(blanks), numbering, folios)

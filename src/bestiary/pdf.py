@@ -11,9 +11,10 @@ printed folios (roman front matter, arabic body from 1).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import weasyprint
@@ -72,12 +73,22 @@ class PdfOptions:
 
 @dataclass(frozen=True)
 class PrintEdition:
-    """The laid-out field guide: its PDF, the WeasyPrint document, and where its pages fall."""
+    """The laid-out field guide: where its pages fall, its cover, and its PDF, written when first asked for.
 
-    data: bytes
-    document: weasyprint.Document
+    Laid out as one document, it keeps the WeasyPrint `document` for inspection; laid out in chunks
+    (`chunks.lay_out_in_chunks`) it has none, and the PDF is assembled only if something reads `data`
+    (the EPUB needs the pagination and the cover, not the PDF).
+    """
+
     pagination: Pagination
     warnings: tuple[Diagnostic, ...]
+    cover_source: bytes  # a PDF whose first page is the cover (the EPUB's cover image is made from it)
+    write: Callable[[], bytes]
+    document: weasyprint.Document | None = None
+
+    @cached_property
+    def data(self) -> bytes:
+        return self.write()
 
     @property
     def page_count(self) -> int:
@@ -172,4 +183,4 @@ def render_field_guide(guide: FieldGuideView, renderer: Renderer, options: PdfOp
         pages_anchors.append({})  # the finisher added a blank last page
         fill.append(0.0)
     pagination = pagination_of(pages_anchors, html, numbering, tuple(fill))
-    return PrintEdition(data, document, pagination, tuple(warnings + written))
+    return PrintEdition(pagination, tuple(warnings + written), data, lambda: data, document)

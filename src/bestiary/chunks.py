@@ -1,0 +1,179 @@
+"""The field guide cut into chunks that lay out apart and number as one document.
+
+A chunk begins where the single document begins a new page whatever came
+before: the front matter (always first), a chapter (its opener and up to
+`SPECIMENS_PER_CHUNK` specimens), the next specimens of the same family, the
+index. No chunk breaks to a recto except at its start, and verso and recto
+pages have the same text width, so a chunk's pages fall the same wherever it
+starts: its shape (the ids that begin on each page) is laid out once and
+cached, and the page plan (`pagination.plan_pages`) follows from the shapes.
+
+Numbers cross chunks as text. Each internal link carries `data-page`, its
+target's folio from the plan, and the chunk's stylesheet prints
+`attr(data-page)` where the whole document prints
+`target-counter(attr(href url), page)`; a chunk's first folio comes from
+`@page :first { counter-set: page N }`. A chunk that starts on a verso is laid
+out after a stand-in recto (the pad, dropped afterwards), so WeasyPrint puts
+its left and right pages, and a blank verso before a recto opener, exactly
+where the whole document does. A continuation chunk's first specimen carries
+its family's running head (`data-carry-chapter`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from .assemble import assemble
+from .context import ChapterView, FieldGuideView
+from .index import INDEX_ANCHOR
+from .pagination import PagePlan, Pagination, Shape, plan_pages
+from .pdf import FIELD_GUIDE_LAYOUT, PdfOptions, PrintEdition
+from .pool import Finish, LaidOut, LayoutTask, WorkerPool
+from .render import Renderer
+
+MAX_ROUNDS = 4  # layouts with every number in place; a book whose pages have not settled by then is laid out whole
+SPECIMENS_PER_CHUNK = 8  # ~50 pocket pages: small enough to lay out fast, large enough to share font subsets
+FRONT = "front"
+PLACEHOLDER_FOLIO = "000"  # what a cross-reference prints while the chunk is laid out for its shape only
+
+TARGET_COUNTER = "target-counter(attr(href url), page)"
+LITERAL_NUMBER = "attr(data-page)"
+_INTERNAL_LINK = re.compile(r' href="#([^"]+)"')
+# What a chunk cannot reproduce from its own pages: other forms of cross-page numbering.
+_UNCHUNKABLE = ("target-counter(", "target-counters(", "target-text(", "counter(pages)")
+
+# Added to every chunk after the first: its first folio, the pad page, and the carried running head.
+# WeasyPrint reads these as a user stylesheet, which loses to the layouts' own rules unless important.
+CHUNK_RULES = """
+.chunk-pad { page: chunk-pad; break-after: page; }
+@page chunk-pad { @top-left { content: none; } @top-right { content: none; } @top-center { content: none; }
+  @bottom-left { content: none; } @bottom-right { content: none; } @bottom-center { content: none; } }
+.specimen[data-carry-chapter] { string-set: chapter attr(data-carry-chapter), specimen attr(data-running) !important; }
+"""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of the field guide laid out as a document of its own."""
+
+    name: str  # stable across builds: "front", a chapter's anchor, "<anchor>--2" for its next specimens, "index"
+    view: FieldGuideView  # the guide cut down to this chunk
+    opens_recto: bool  # its first page must be a recto: a blank verso goes before it when it would fall on a verso
+
+    @property
+    def is_front(self) -> bool:
+        return self.name == FRONT
+
+
+class NotChunkable(Exception):
+    """The layouts number pages in a way chunks cannot reproduce; lay the guide out as one document."""
+
+
+def cut(guide: FieldGuideView, per_chunk: int = SPECIMENS_PER_CHUNK) -> tuple[Chunk, ...]:
+    """The field guide's chunks, in reading order.
+
+    Whole chapters that follow one another share a chunk while it holds at most `per_chunk`
+    specimens (such a chunk opens on a recto, so the blank versos inside it fall the same
+    wherever it starts); a longer family is cut into runs of `per_chunk`, each continuing
+    run a chunk of its own.
+    """
+    nothing = replace(guide, with_front=False, with_index=False, chapters=(),
+                      head=replace(guide.head, created=""))  # dates belong to the first chunk only
+    chunks = [Chunk(FRONT, replace(guide, chapters=(), with_index=False), opens_recto=True)]
+    grouped: list[ChapterView] = []  # whole chapters waiting to share a chunk
+
+    def close_group() -> None:
+        if grouped:
+            chunks.append(Chunk(grouped[0].target.id, replace(nothing, chapters=tuple(grouped)), opens_recto=True))
+            grouped.clear()
+
+    for chapter in guide.chapters:
+        if sum(len(view.specimens) for view in grouped) + len(chapter.specimens) > per_chunk:
+            close_group()
+        if len(chapter.specimens) <= per_chunk:
+            grouped.append(chapter)
+            continue
+        runs = [chapter.specimens[start:start + per_chunk] for start in range(0, len(chapter.specimens), per_chunk)]
+        for number, specimens in enumerate(runs, start=1):
+            part: ChapterView = replace(chapter, specimens=specimens, with_opener=number == 1)
+            name = chapter.target.id if number == 1 else f"{chapter.target.id}--{number}"
+            chunks.append(Chunk(name, replace(nothing, chapters=(part,)), opens_recto=number == 1))
+    close_group()
+    chunks.append(Chunk(INDEX_ANCHOR, replace(nothing, with_index=True), opens_recto=True))
+    return tuple(chunks)
+
+
+def chunk_html(renderer: Renderer, chunk: Chunk, folios: Mapping[str, str] | None, *, pad: bool = False) -> str:
+    """The chunk as HTML, its cross-references printing `folios` (placeholders when None, for its shape)."""
+    html = renderer.render(FIELD_GUIDE_LAYOUT, guide=chunk.view, pad=pad)
+    html = html.replace(TARGET_COUNTER, LITERAL_NUMBER)
+    found = next((spelling for spelling in _UNCHUNKABLE if spelling in html), None)
+    if found:
+        raise NotChunkable(f"the layouts use {found.rstrip('(')}, which only a single document can number")
+
+    def number(match: re.Match[str]) -> str:
+        folio = PLACEHOLDER_FOLIO if folios is None else folios.get(match.group(1), "")
+        return f'{match.group(0)} data-page="{folio}"'
+
+    return _INTERNAL_LINK.sub(number, html)
+
+
+def first_folio_rule(counter: int) -> str:
+    """The stylesheet line that makes a chunk's first page print folio `counter`."""
+    return f"@page :first {{ counter-set: page {counter} !important; }}"
+
+
+def lay_out_in_chunks(guide: FieldGuideView, renderer: Renderer, options: PdfOptions, pool: WorkerPool,
+                      progress: Callable[[str], None] = lambda label: None,
+                      per_chunk: int = SPECIMENS_PER_CHUNK) -> PrintEdition:
+    """The field guide laid out chunk by chunk across `pool`, page for page as the single document.
+
+    First every chunk's shape (from the cache, or laid out with placeholder numbers); then the
+    chunks with their numbers, folios and pads from the page plan, again until the pages they
+    produce are the shapes the plan assumed (a number's width can move a line). Raises
+    `NotChunkable` when the layouts or the pages do not allow it.
+    """
+    if options.variant is not None or options.even_pages:
+        raise NotChunkable("tagged, archival and print variants are written by WeasyPrint as one document")
+    chunks = cut(guide, per_chunk)
+    sheet = options.stylesheet()
+    progress(f"field guide: {len(chunks)} chunks, page shapes")
+    shape_tasks = [LayoutTask(FIELD_GUIDE_LAYOUT, chunk_html(renderer, chunk, None), (sheet,), write=False)
+                   for chunk in chunks]
+    shapes = [laid.pages for laid in pool.run_all(shape_tasks, priority=0)]
+    config = guide.book.config
+    first_chapter = guide.chapters[0].target.id
+    for round_number in range(1, MAX_ROUNDS + 1):
+        plan = plan_pages([chunk.opens_recto for chunk in chunks], shapes, guide.cover_pages, first_chapter)
+        progress(f"field guide: {len(chunks)} chunks, pages in place" + (f" (round {round_number})"
+                                                                          if round_number > 1 else ""))
+        finish = Finish(plan.numbering.cover_pages, plan.numbering.body_start, config.language, config.identifier)
+        tasks = [_final_task(renderer, chunk, number, plan, sheet, finish) for number, chunk in enumerate(chunks)]
+        laid_out = pool.run_all(tasks, priority=0)
+        settled = [laid.pages[blank:] for laid, blank in zip(laid_out, plan.blanks, strict=True)]
+        if settled == shapes:
+            return _edition(laid_out, plan)
+        shapes = settled
+    raise NotChunkable(f"the page numbers did not settle in {MAX_ROUNDS} rounds")
+
+
+def _final_task(renderer: Renderer, chunk: Chunk, number: int, plan: PagePlan, sheet: str,
+                finish: Finish) -> LayoutTask:
+    if chunk.is_front:  # laid out from the first page, as the whole book is: nothing to set
+        return LayoutTask(FIELD_GUIDE_LAYOUT, chunk_html(renderer, chunk, plan.folios), (sheet,), write=True,
+                          finish=finish)
+    pad = plan.pads(number)
+    rules = CHUNK_RULES + first_folio_rule(plan.first_counter(number, pad))
+    return LayoutTask(FIELD_GUIDE_LAYOUT, chunk_html(renderer, chunk, plan.folios, pad=pad), (sheet, rules),
+                      write=True, drop_first=pad)
+
+
+def _edition(laid_out: list[LaidOut], plan: PagePlan) -> PrintEdition:
+    pages = tuple(anchors for laid in laid_out for anchors in laid.pages)
+    fill = tuple(value for laid in laid_out for value in laid.fill)
+    pagination = Pagination(plan.numbering.labels(len(pages)), pages, fill)
+    warnings = tuple(warning for laid in laid_out for warning in laid.warnings)
+    front = laid_out[0].pdf or b""
+    return PrintEdition(pagination, warnings, front, lambda: assemble(laid_out, plan.starts))
