@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bestiary import parse
 from bestiary.parse import load_yaml_text
 from conftest import assert_input_error, cli, record, write_book
 
@@ -126,3 +127,65 @@ def test_bad_values_in_book_yaml_are_located(tmp_path: Path):
     path = book / "book.yaml"
     path.write_text(path.read_text().replace("date: '2026-01-02'", "date: 2026-02-30"), encoding="utf-8")
     assert_input_error(cli("check", "--book", str(book)), "book.yaml:", "E205 date:", "2026-02-30")
+
+
+# libyaml parses for speed; the pure-Python parser stays the reference for every value, position and message.
+needs_libyaml = pytest.mark.skipif(parse._FastLoader is None, reason="PyYAML was built without libyaml")
+
+
+def load_both_ways(monkeypatch: pytest.MonkeyPatch, load, *args):
+    """What `load(*args)` returns with libyaml parsing, and with the pure-Python parser alone."""
+    fast = load(*args)
+    with monkeypatch.context() as patched:
+        patched.setattr(parse, "_FastLoader", None)
+        return fast, load(*args)
+
+
+@needs_libyaml
+def test_libyaml_reads_every_bundled_file_as_the_pure_python_parser_does(monkeypatch: pytest.MonkeyPatch):
+    from conftest import BUNDLED_BOOK
+
+    records = sorted(BUNDLED_BOOK.rglob("*.yaml"))
+    assert len(records) > 10
+    for path in records:
+        text = path.read_text(encoding="utf-8")
+        for spelling in (text, text.replace("\n", "\r\n")):  # as saved on Linux and on Windows
+            assert parse._compose_with_libyaml(spelling) is not None, path  # the fast path did run
+            fast, slow = load_both_ways(monkeypatch, load_yaml_text, spelling, path.name)
+            assert fast == slow and fast[0].source.positions, path
+    for path in sorted(BUNDLED_BOOK.rglob("*.md")):
+        fast, slow = load_both_ways(monkeypatch, parse.load_markdown_file, path, path.name)
+        assert fast == slow, path
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text", [
+    "a: &x 1\nb: *x\n",
+    "title: !!python/object:os.system x\n",
+    "x: " + "[" * 400 + "]" * 400 + "\n",
+])
+def test_libyaml_refuses_aliases_tags_and_deep_nesting_too(text: str):
+    with pytest.raises(parse._Refused):
+        yaml.compose(text, Loader=parse._FastLoader)
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text", [
+    # libyaml accepts these where PyYAML refuses them
+    "aliases: [Analyst?, Clerk]\n",
+    "level: {from: 0, label: LOW? RISK}\n",
+    "summary: >#\n  text\n",
+    "title: Foo\t# a tab before the comment\n",
+    "title: Foo\n\ufeff# a BOM opening a line\n",
+    # libyaml places these empty values elsewhere, or reads them as text
+    "salary: {note: }\n",
+    "salary: {note:\n  }\n",
+    "habitat:\n- !\n",
+    "title: Foo\n? note",
+    # libyaml cannot even take a lone surrogate
+    "title: 'Foo\ud800'\n",
+])
+def test_where_libyaml_reads_differently_the_pure_python_parser_decides(text: str, monkeypatch: pytest.MonkeyPatch):
+    assert parse._compose_with_libyaml(text) is None
+    fast, slow = load_both_ways(monkeypatch, load_yaml_text, text, "x.yaml")
+    assert fast == slow

@@ -50,6 +50,12 @@ def covered_characters(fonts: Path, only: str | None = None) -> frozenset[int]:
     return frozenset(covered)
 
 
+@lru_cache(maxsize=8)
+def _covered_text(fonts: Path, only: str | None = None) -> frozenset[str]:
+    """`covered_characters` as characters, so a whole text is checked by one set operation."""
+    return frozenset(map(chr, covered_characters(fonts, only)))
+
+
 def _needs_glyph(character: str) -> bool:
     # Spaces, controls and format characters (zero-width joiners, marks of direction) draw nothing.
     return unicodedata.category(character)[0] not in ("Z", "C")
@@ -57,8 +63,10 @@ def _needs_glyph(character: str) -> bool:
 
 def missing_glyphs(text: str, fonts: Path, only: str | None = None) -> str:
     """The characters of `text` that none of our fonts (or the font file `only`) can show, each once."""
-    covered = covered_characters(fonts, only)
-    return "".join(dict.fromkeys(c for c in text if ord(c) not in covered and _needs_glyph(c)))
+    uncovered = set(text).difference(_covered_text(fonts, only))
+    if not uncovered:  # the usual case, settled without a Python step per character
+        return ""
+    return "".join(c for c in dict.fromkeys(text) if c in uncovered and _needs_glyph(c))
 
 
 def subset_font(path: Path, text: str) -> bytes:

@@ -5,7 +5,9 @@ stand in the file, so later stages can point at the exact line and column.
 Parsing is defensive: anything that is not a regular, readable, reasonably
 sized UTF-8 file is refused before it is read; duplicate keys, anchors and
 aliases (the vehicle of expansion bombs), tags, deep nesting and numbers
-spelled in another base are reported, never trusted.
+spelled in another base are reported, never trusted. libyaml parses a text
+when it reads it as the pure-Python parser would (several times faster); that
+parser has the last word on everything else, and words every syntax error.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.resolver import Resolver
 
 from . import errors
 from .errors import Diagnostic
@@ -171,7 +175,7 @@ def load_yaml_text(text: str, shown: str, line_offset: int = 0) -> tuple[Loaded 
         return None, [Diagnostic(shown, 1 + line_offset, 1, errors.EMPTY_FILE, "",
                                  "expected a mapping of keys, found an empty file")]
     try:
-        node = yaml.compose(text, Loader=_PositionLoader)
+        node = _compose(text)
     except _Refused as exc:
         return None, [Diagnostic(shown, exc.line + line_offset, exc.column, exc.code, "", exc.message)]
     except yaml.MarkedYAMLError as exc:
@@ -238,13 +242,11 @@ class _Refused(Exception):
         self.line, self.column, self.code, self.message = mark.line + 1, mark.column + 1, code, message
 
 
-_NON_SPECIFIC_TAGS = (None, "!")
-
-
-class _PositionLoader(yaml.SafeLoader):
-    """Composes nodes only; refuses aliases, tags and deep nesting before any of them can take effect."""
+class _Refusing:
+    """The composer step both loaders share: refuses aliases, tags and deep nesting before any can take effect."""
 
     depth = 0
+    accepted_tags: tuple[str | None, ...] = (None, "!")  # no tag, or the non-specific '!'
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         event = self.peek_event()
@@ -253,7 +255,7 @@ class _PositionLoader(yaml.SafeLoader):
                            "expected plain values, found a YAML alias (*name); anchors and aliases are not allowed "
                            "(put text that starts with * in quotes)")
         tag = getattr(event, "tag", None)
-        if tag not in _NON_SPECIFIC_TAGS:
+        if tag not in self.accepted_tags:
             shown = tag.replace("tag:yaml.org,2002:", "!!")
             raise _Refused(event.start_mark, errors.YAML_ALIAS,
                            f"expected plain values, found the YAML tag {shown}; tags are not allowed "
@@ -263,9 +265,65 @@ class _PositionLoader(yaml.SafeLoader):
                            f"expected at most {MAX_DEPTH} levels of nesting, found more")
         self.depth += 1
         try:
-            return super().compose_node(parent, index)
+            # named, not super(): libyaml's parser has a compose_node of its own that would skip ours
+            return Composer.compose_node(self, parent, index)
         finally:
             self.depth -= 1
+
+
+class _PositionLoader(_Refusing, yaml.SafeLoader):
+    """The pure-Python parser: the reference, whose errors `yaml_syntax.explain` turns into messages."""
+
+
+_FastLoader: type | None = None
+if yaml.__with_libyaml__:
+    from yaml.cyaml import CParser
+
+    class _LibyamlLoader(_Refusing, Composer, CParser, Resolver):
+        """libyaml's C parser for the events (several times faster), our Python composer for the nodes."""
+
+        # libyaml reads an empty '!' value as text, PyYAML as null: any '!' sends the text to PyYAML
+        accepted_tags = (None,)
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            Resolver.__init__(self)
+
+    _FastLoader = _LibyamlLoader
+
+# Texts libyaml reads differently from PyYAML (found by running both on mutated records): it accepts tabs
+# before tokens and a block scalar header run into a comment ('>#'), skips a BOM opening any line, and ends a
+# text without a final line break one line further down. NEL, LS and PS line breaks are rare enough to leave
+# to PyYAML as well.
+_LIBYAML_READS_DIFFERENTLY = re.compile(r"[\t\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#|[^\n\r]\Z")
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of `text` exactly as the pure-Python parser composes it, parsed by libyaml when that is safe."""
+    node = _compose_with_libyaml(text)
+    return node if node is not None else yaml.compose(text, Loader=_PositionLoader)
+
+
+def _compose_with_libyaml(text: str) -> yaml.Node | None:
+    """The node tree libyaml gives, or None wherever it might not be the pure-Python parser's."""
+    if _FastLoader is None or _LIBYAML_READS_DIFFERENTLY.search(text):
+        return None
+    try:
+        node = yaml.compose(text, Loader=_FastLoader)
+    except Exception:  # a refusal or an error: the pure-Python parser reports it, worded as always
+        return None
+    return None if node is None or _differs_in_flow(node, in_flow=False) else node
+
+
+def _differs_in_flow(node: yaml.Node, in_flow: bool) -> bool:
+    """Inside [ ] or { }, libyaml reads plain text holding '?' (PyYAML refuses it) and places an empty value at
+    the next token, not after its colon."""
+    if isinstance(node, yaml.ScalarNode):
+        return in_flow and not node.style and (not node.value or "?" in node.value)
+    in_flow = in_flow or bool(node.flow_style)
+    children = node.value if isinstance(node, yaml.SequenceNode) else [child for pair in node.value for child in pair]
+    return any(_differs_in_flow(child, in_flow) for child in children)
 
 
 # YAML 1.1 reads these plain spellings as numbers; only plain decimal digits are what an author means.
@@ -326,9 +384,10 @@ class _Builder:
                          f"expected a decimal number or quoted text, found {spelling}, which YAML reads as "
                          f"the {base} number {value} ({hint})")
             return INVALID
-        if kind != "str" and node.style is None:
+        # a plain scalar's style is None from PyYAML, '' from libyaml
+        if kind != "str" and not node.style:
             self.source.spellings[key_path] = spelling
-        if isinstance(value, str) and node.style is None and key_path and key_path[-1] != "<key>":
+        if isinstance(value, str) and not node.style and key_path and key_path[-1] != "<key>":
             self._comment_after(node, key_path, value)
         return value
 
