@@ -39,7 +39,7 @@ def assemble(chunks: Sequence[LaidOut], starts: Sequence[int]) -> bytes:
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
         for chunk, start in zip(chunks[1:], starts[1:], strict=True):
             if len(base.pages) != start:
-                raise ValueError(f"expected a chunk to start on page {start + 1}, found {len(base.pages)} pages before it")
+                raise ValueError(f"expected a chunk at page {start + 1}, found {len(base.pages)} pages before it")
             source = pikepdf.open(io.BytesIO(chunk.pdf or b""))
             opened.append(source)  # qpdf copies lazily: every source stays open until the file is written
             base.pages.extend(source.pages)

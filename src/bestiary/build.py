@@ -31,6 +31,7 @@ from .dossier import DossierLayouts, RenderedDossier
 from .epub import render_epub
 from .errors import Diagnostic, RequestError, StrictError
 from .load import is_editor_litter, load_book
+from .manifest import inputs_digest, recall, remember
 from .model import Book
 from .outputs import OutputFolderLock, StagedOutputs
 from .pdf import PdfOptions, PrintEdition, render_field_guide
@@ -62,6 +63,8 @@ class Written:
 class BuildResult:
     written: tuple[Written, ...]
     warnings: tuple[Diagnostic, ...]
+    laid_out: int = 0  # documents (field guide chunks, dossiers) laid out by this build
+    reused: int = 0  # documents taken whole from the cache
 
 
 def build_time(sources: Iterable[Path] = ()) -> datetime.datetime:
@@ -190,7 +193,7 @@ class _Job:
         warnings = tuple(dict.fromkeys(self.warnings))
         if strict and warnings:
             raise StrictError(warnings)
-        return BuildResult(tuple(self.written), warnings)
+        return BuildResult(tuple(self.written), warnings, self.pool.laid_out, self.pool.reused)
 
 
 def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
@@ -217,6 +220,35 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     if unknown:
         raise RequestError(f"unknown target(s) {', '.join(unknown)}; expected {', '.join(TARGETS)}")
     check_output_folder(book_dir, out_dir)
+    cache = Cache.default() if use_cache else Cache(None)
+    request = {"targets": targets, "slugs": None if slugs is None else list(slugs), "paper": paper,
+               "variant": pdf_variant, "page_size": page_size, "bleed": bleed, "crop_marks": crop_marks,
+               "prepared_for": prepared_for, "copies": copies}
+    toolchain = toolchain_fingerprint(layout_folders(book_dir))
+    digest = inputs_digest(book_dir, request, toolchain)
+    with OutputFolderLock(out_dir, on_wait):
+        recalled = recall(cache, out_dir, digest)
+        if recalled is not None:
+            written, warnings = recalled
+            if strict and warnings:
+                raise StrictError(tuple(warnings))
+            return BuildResult(tuple(Written(Path(entry["path"]), entry["kind"], entry["size"], entry["pages"],
+                                             tuple(entry["sparse_pages"]), unchanged=True) for entry in written),
+                               tuple(warnings))
+        result = _build(book_dir, out_dir, targets, cache, toolchain, slugs=slugs, paper=paper,
+                        pdf_variant=pdf_variant, page_size=page_size, bleed=bleed, crop_marks=crop_marks,
+                        prepared_for=prepared_for, copies=copies, progress=progress, strict=strict)
+        remember(cache, out_dir, digest, [{"path": str(item.path), "kind": item.kind, "pages": item.pages,
+                                           "sparse_pages": list(item.sparse_pages)} for item in result.written],
+                 result.warnings)
+    cache.prune()
+    return result
+
+
+def _build(book_dir: Path, out_dir: Path, targets: tuple[str, ...], cache: Cache, toolchain: str, *,
+           slugs: Iterable[str] | None, paper: str | None, pdf_variant: str | None, page_size: str | None,
+           bleed: str | None, crop_marks: bool | None, prepared_for: str | None, copies: int | None,
+           progress: Progress | None, strict: bool) -> BuildResult:
     book = load_book(book_dir)
     if strict and book.warnings:
         raise StrictError(book.warnings)
@@ -227,9 +259,7 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     stamped = recipients(prepared_for, copies)  # checks the name before anything renders
     options = PdfOptions.from_config(book.config, page_size=page_size, bleed=bleed, crop_marks=crop_marks,
                                      variant=pdf_variant)
-    cache = Cache.default() if use_cache else Cache(None)
-    with (OutputFolderLock(out_dir, on_wait), StagedOutputs(out_dir) as staged,
-          WorkerPool(sandbox_roots(book.directory), cache, toolchain_fingerprint(layout_folders(book))) as pool):
+    with StagedOutputs(out_dir) as staged, WorkerPool(sandbox_roots(book.directory), cache, toolchain) as pool:
         job = _Job(book, out_dir, build_time(book_sources(book.directory)), staged,
                    progress or (lambda done, total, label: None), pool, warnings=list(book.warnings))
         if "dossiers" in targets:
@@ -243,14 +273,12 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
             job.dossiers(paper, stamped)
         if "print" in targets:
             job.print_on_demand(page_size)
-        result = job.result(strict)
-    cache.prune()
-    return result
+        return job.result(strict)
 
 
-def layout_folders(book: Book) -> tuple[Path, ...]:
+def layout_folders(book_dir: Path) -> tuple[Path, ...]:
     """Every folder a layout reads from besides its HTML: ours, the book's own, and the fonts."""
-    return (*make_renderer(book.directory).layout_dirs, fonts_dir())
+    return (*make_renderer(book_dir).layout_dirs, fonts_dir())
 
 
 def check_output_folder(book_dir: Path, out_dir: Path) -> None:

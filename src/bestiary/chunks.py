@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from .assemble import assemble
 from .context import ChapterView, FieldGuideView
 from .index import INDEX_ANCHOR
-from .pagination import PagePlan, Pagination, Shape, plan_pages
+from .pagination import PagePlan, Pagination, plan_pages
 from .pdf import FIELD_GUIDE_LAYOUT, PdfOptions, PrintEdition
 from .pool import Finish, LaidOut, LayoutTask, WorkerPool
 from .render import Renderer

@@ -1,0 +1,123 @@
+"""The field guide laid out in chunks across worker processes is the single document, page for page."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from bestiary.build import print_edition
+from bestiary.cache import Cache
+from bestiary.chunks import cut
+from bestiary.context import field_guide_view
+from bestiary.load import load_book
+from bestiary.pagination import plan_pages
+from bestiary.pdf import PdfOptions
+from bestiary.pool import WorkerPool
+from bestiary.sandbox import sandbox_roots
+from conftest import BUNDLED_BOOK
+
+CREATED = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+PER_CHUNK = 3  # families of four: every family is cut, so runs continue on versos and on rectos
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple:
+    """The bundled guide as one document, and in chunks of three specimens on two workers (no cache)."""
+    book = load_book(BUNDLED_BOOK)
+    options = PdfOptions.from_config(book.config)
+    whole = print_edition(book, options, CREATED)
+    with WorkerPool(sandbox_roots(book.directory), Cache(None), "test", workers=2) as pool:
+        chunked = print_edition(book, options, CREATED, pool=pool, per_chunk=PER_CHUNK)
+        assert chunked.document is None, "expected the chunked path, found a single-document render"
+        data = chunked.data
+    return book, whole, chunked, PdfReader(io.BytesIO(whole.data)), PdfReader(io.BytesIO(data))
+
+
+def words(page) -> str:
+    return " ".join((page.extract_text() or "").split())
+
+
+def outline(reader: PdfReader, items=None, depth: int = 0) -> list[tuple]:
+    found = []
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            found += outline(reader, item, depth + 1)
+        else:
+            found.append((depth, item.title, reader.get_destination_page_number(item),
+                          round(float(item.top), 1)))
+    return found
+
+
+def links(reader: PdfReader) -> list[tuple]:
+    """Every link: its page, where it sits, and the page and height its named destination leads to."""
+    named = reader.named_destinations
+    found = []
+    for number, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            target = named[str(annotation["/Dest"])] if "/Dest" in annotation else None
+            found.append((number, tuple(round(float(value), 1) for value in annotation["/Rect"]),
+                          str(annotation.get("/Dest")), reader.get_destination_page_number(target) if target else None,
+                          round(float(target.top), 1) if target else None))
+    return found
+
+
+@pytest.mark.slow
+def test_the_chunks_exercise_every_seam(both):
+    """Runs that continue a family on a verso and on a recto, and chapters that need a blank verso first."""
+    book, whole, *_ = both
+    chunks = cut(field_guide_view(book, CREATED), PER_CHUNK)
+    folios = whole.pagination.folios()
+    continuing = [int(folios[chunk.view.chapters[0].specimens[0].target.id]) for chunk in chunks
+                  if not chunk.opens_recto]
+    assert {folio % 2 for folio in continuing} == {0, 1}
+    blanks = [index for index, anchors in enumerate(whole.pagination.anchors_by_page) if not anchors]
+    assert blanks, "expected blank versos before some recto openers"
+
+
+@pytest.mark.slow
+def test_same_pages_folios_and_running_heads(both):
+    _, whole, chunked, single, assembled = both
+    assert len(assembled.pages) == len(single.pages) == whole.page_count
+    assert assembled.page_labels == single.page_labels
+    for number, (expected, found) in enumerate(zip(single.pages, assembled.pages, strict=True)):
+        assert words(found) == words(expected), f"page {single.page_labels[number]} differs"
+    assert chunked.pagination == whole.pagination
+
+
+@pytest.mark.slow
+def test_same_outline_links_and_destinations(both):
+    *_, single, assembled = both
+    assert outline(assembled) == outline(single)
+    assert links(assembled) == links(single)
+    assert sorted(assembled.named_destinations) == sorted(single.named_destinations)
+
+
+@pytest.mark.slow
+def test_same_document_information(both):
+    *_, single, assembled = both
+    assert assembled.metadata == single.metadata
+    assert assembled.pdf_header == single.pdf_header == "%PDF-1.7"
+    for key in ("/PageLabels", "/ViewerPreferences", "/PageLayout", "/Lang"):
+        assert assembled.trailer["/Root"][key] == single.trailer["/Root"][key]
+    assert assembled.xmp_metadata.xmp_create_date == single.xmp_metadata.xmp_create_date
+
+
+def test_the_page_plan_puts_blank_versos_before_recto_openers():
+    shapes = [(("cover",), ("inside",), ("half",)),  # pages 0-2: the next page (3) is a verso
+              (("chapter-a",), ("x",)),  # opens on a recto: a blank verso at 3, pages 4-5
+              (("y",),),  # continues at 6, a recto: no pad
+              (("z",),),  # continues at 7, a verso
+              (("chapter-b",),)]  # opens on a recto: 8 is one, no blank
+    plan = plan_pages([True, True, False, False, True], shapes, cover_pages=2, first_chapter="chapter-a")
+    assert plan.starts == (0, 3, 6, 7, 8)
+    assert plan.blanks == (False, True, False, False, False)
+    assert plan.numbering.body_start == 4
+    assert plan.folios == {"cover": "Cover", "inside": "Inside cover", "half": "i", "chapter-a": "1", "x": "2",
+                           "y": "3", "z": "4", "chapter-b": "5"}
+    assert [plan.pads(chunk) for chunk in range(5)] == [False, True, False, True, False]
+    # the pad before a verso start is counted as the page before it: folio 4 lands on page 7
+    assert plan.first_counter(3, pad=True) == 3
