@@ -159,7 +159,7 @@ class _Job:
         self.warnings += warnings
         self.stage(folder / f"{self.book.slug}-cover.pdf", data, "cover wrap", 1)
 
-    def queue_dossiers(self, slugs: list[str], paper: str) -> None:
+    def queue_dossiers(self, slugs: Iterable[str], paper: str) -> None:
         """Hand the dossiers to the pool now: they lay out whenever a core has nothing more urgent."""
         roles = {role.slug: role for role in self.book.roles}
         settings = self.book.directory / "book.yaml"
@@ -226,18 +226,19 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
                "prepared_for": prepared_for, "copies": copies}
     toolchain = toolchain_fingerprint(layout_folders(book_dir))
     digest = inputs_digest(book_dir, request, toolchain)
+    recalled = recall(cache, out_dir, digest)  # before loading: an up-to-date build reads no record
+    if recalled is not None:
+        written, warnings = recalled
+        if strict and warnings:
+            raise StrictError(tuple(warnings))
+        return BuildResult(tuple(Written(Path(entry["path"]), entry["kind"], entry["size"], entry["pages"],
+                                         tuple(entry["sparse_pages"]), unchanged=True) for entry in written),
+                           tuple(warnings))
+    # every input and option is checked before the output folder is created or locked
+    plan = _plan(book_dir, slugs=slugs, paper=paper, pdf_variant=pdf_variant, page_size=page_size, bleed=bleed,
+                 crop_marks=crop_marks, prepared_for=prepared_for, copies=copies, strict=strict)
     with OutputFolderLock(out_dir, on_wait):
-        recalled = recall(cache, out_dir, digest)
-        if recalled is not None:
-            written, warnings = recalled
-            if strict and warnings:
-                raise StrictError(tuple(warnings))
-            return BuildResult(tuple(Written(Path(entry["path"]), entry["kind"], entry["size"], entry["pages"],
-                                             tuple(entry["sparse_pages"]), unchanged=True) for entry in written),
-                               tuple(warnings))
-        result = _build(book_dir, out_dir, targets, cache, toolchain, slugs=slugs, paper=paper,
-                        pdf_variant=pdf_variant, page_size=page_size, bleed=bleed, crop_marks=crop_marks,
-                        prepared_for=prepared_for, copies=copies, progress=progress, strict=strict)
+        result = _render(plan, out_dir, targets, cache, toolchain, progress=progress, strict=strict)
         remember(cache, out_dir, digest, [{"path": str(item.path), "kind": item.kind, "pages": item.pages,
                                            "sparse_pages": list(item.sparse_pages)} for item in result.written],
                  result.warnings)
@@ -245,10 +246,21 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     return result
 
 
-def _build(book_dir: Path, out_dir: Path, targets: tuple[str, ...], cache: Cache, toolchain: str, *,
-           slugs: Iterable[str] | None, paper: str | None, pdf_variant: str | None, page_size: str | None,
-           bleed: str | None, crop_marks: bool | None, prepared_for: str | None, copies: int | None,
-           progress: Progress | None, strict: bool) -> BuildResult:
+@dataclass(frozen=True)
+class _Plan:
+    """A loaded book and a checked request: what a build renders."""
+
+    book: Book
+    wanted: tuple[str, ...]
+    paper: str
+    options: PdfOptions
+    page_size: str | None
+    stamped: tuple[Recipient, ...]
+
+
+def _plan(book_dir: Path, *, slugs: Iterable[str] | None, paper: str | None, pdf_variant: str | None,
+          page_size: str | None, bleed: str | None, crop_marks: bool | None, prepared_for: str | None,
+          copies: int | None, strict: bool) -> _Plan:
     book = load_book(book_dir)
     if strict and book.warnings:
         raise StrictError(book.warnings)
@@ -259,20 +271,26 @@ def _build(book_dir: Path, out_dir: Path, targets: tuple[str, ...], cache: Cache
     stamped = recipients(prepared_for, copies)  # checks the name before anything renders
     options = PdfOptions.from_config(book.config, page_size=page_size, bleed=bleed, crop_marks=crop_marks,
                                      variant=pdf_variant)
+    return _Plan(book, tuple(wanted), paper, options, page_size, tuple(stamped))
+
+
+def _render(plan: _Plan, out_dir: Path, targets: tuple[str, ...], cache: Cache, toolchain: str, *,
+            progress: Progress | None, strict: bool) -> BuildResult:
+    book = plan.book
     with StagedOutputs(out_dir) as staged, WorkerPool(sandbox_roots(book.directory), cache, toolchain) as pool:
         job = _Job(book, out_dir, build_time(book_sources(book.directory)), staged,
                    progress or (lambda done, total, label: None), pool, warnings=list(book.warnings))
         if "dossiers" in targets:
-            job.queue_dossiers(wanted, paper)
+            job.queue_dossiers(plan.wanted, plan.paper)
         if "pdf" in targets or "epub" in targets:
             # the EPUB needs the print pages even when the PDF itself is not wanted
-            edition = job.field_guide_pdf(options, keep="pdf" in targets)
+            edition = job.field_guide_pdf(plan.options, keep="pdf" in targets)
         if "epub" in targets:
             job.epub(edition)
         if "dossiers" in targets:
-            job.dossiers(paper, stamped)
+            job.dossiers(plan.paper, plan.stamped)
         if "print" in targets:
-            job.print_on_demand(page_size)
+            job.print_on_demand(plan.page_size)
         return job.result(strict)
 
 
