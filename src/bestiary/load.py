@@ -4,7 +4,8 @@ Walks `book/` (settings, chapters, family folders, records and the book's own
 layouts), refuses what does not belong (links leading outside the book, files
 that are not regular files), parses and validates each file, and hands the
 records to `model` for the book-wide checks. Editor litter (`.#x.yaml`,
-`x.yaml~`, `#x.yaml#`, swap files) is ignored.
+`x.yaml~`, `#x.yaml#`, swap files) is ignored. Beside `book.yaml` nothing else
+is read, so `role.schema.json` there (for editors: `json_schema`) is no concern.
 """
 
 from __future__ import annotations

@@ -10,11 +10,12 @@ from pathlib import Path
 from . import errors, schema
 from .errors import Diagnostic
 from .fonts import missing_glyphs
-from .money import is_currency
+from .money import ISO_4217
 from .parse import SourceMap
 from .text import is_allowed_link, references
 
-TIME_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$")
+# [0-9], not \d: Python's \d takes any script's digits, and editors (JSON Schema) take ASCII ones only.
+TIME_RANGE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])\s*-\s*([01][0-9]|2[0-3]):([0-5][0-9])")
 DEFAULT_SOURCE = "[SOURCE REDACTED]"
 
 # Limits stop abuse, not honest records: a record may hold dozens of aliases, metrics and complaints and
@@ -23,51 +24,85 @@ _LINE = schema.Text(max_length=500, single_line=True)
 _PROSE = schema.Text(max_length=10_000)
 MAX_ORG_CHART = 12
 MAX_ITEMS = 200
-_NAMED = schema.Mapping({"name": schema.Key(_LINE), "description": schema.Key(_PROSE)})
+_NAMED = schema.Mapping({
+    "name": schema.Key(_LINE, description="Its name, as the file's heading for it."),
+    "description": schema.Key(_PROSE, description="What it is and what it really does."),
+})
 
+# The descriptions are what editors show beside each key (`bestiary schema`); the seed's section numbers
+# [01] to [11] head the keys that hold its sections.
 ROLE_SCHEMA = schema.Mapping({
-    "title": schema.Key(_LINE),
-    "running_title": schema.Key(schema.Text(max_length=80, single_line=True), required=False),
-    "summary": schema.Key(_PROSE),
-    "question": schema.Key(_LINE, required=False),
-    "org_chart": schema.Key(schema.ListOf(_LINE, 1, MAX_ORG_CHART)),
-    "aliases": schema.Key(schema.ListOf(_LINE, 0, MAX_ITEMS), required=False, default=()),
-    "habitat": schema.Key(schema.ListOf(_LINE, 1, MAX_ITEMS)),
+    "title": schema.Key(_LINE, description="The role's name: unique in the book, and once in org_chart."),
+    "running_title": schema.Key(
+        schema.Text(max_length=80, single_line=True), required=False,
+        description="A shorter title for the running head, when the title is too wide for it."),
+    "summary": schema.Key(
+        _PROSE, description="One sentence on what they actually do: shown on related-specimen cards, "
+                            "in the index and on the dossier cover."),
+    "question": schema.Key(
+        _LINE, required=False, description='The opening question; "What does a(n) <title> actually do?" '
+                                           "when left out."),
+    "org_chart": schema.Key(
+        schema.ListOf(_LINE, 1, MAX_ORG_CHART), title="[01] The org-chart architecture",
+        description="The chain of command, top first, with this role's title exactly once."),
+    "aliases": schema.Key(
+        schema.ListOf(_LINE, 0, MAX_ITEMS), required=False, default=(), title="Known aliases / disguises",
+        description='Other titles the role goes by; each is indexed as "see <title>".'),
+    "habitat": schema.Key(
+        schema.ListOf(_LINE, 1, MAX_ITEMS), title="[02] The habitat (natural range)",
+        description="Where the specimen is found; indexed under Habitats."),
     "salary": schema.Key(schema.Mapping({
-        "market_average": schema.Key(schema.Integer(1, 999_999_999_999)),
-        "currency": schema.Key(schema.Pattern(is_currency, "an ISO 4217 currency code such as USD"),
-                               required=False),
-        "note": schema.Key(_PROSE),
-        "verdict": schema.Key(_PROSE),
-    })),
+        "market_average": schema.Key(
+            schema.Integer(1, 999_999_999_999),
+            description="The market average in whole currency units, set large on the file."),
+        "currency": schema.Key(
+            schema.OneOf(ISO_4217, "an ISO 4217 currency code such as USD"), required=False,
+            description="An ISO 4217 code such as USD; the book's currency (book.yaml) when left out."),
+        "note": schema.Key(_PROSE, description="Why the figure lies: the footnote under it."),
+        "verdict": schema.Key(_PROSE, description="What the money actually buys."),
+    }), title="[03] Salary delusion", description="The market average, and what it actually buys."),
     "flight_risk": schema.Key(schema.Mapping({
-        "percent": schema.Key(schema.Integer(0, 100)),
-        "level": schema.Key(schema.Text(max_length=40, single_line=True), required=False),
-        "diagnosis": schema.Key(_PROSE),
-    })),
-    "metrics": schema.Key(schema.ListOf(_NAMED, 1, MAX_ITEMS)),
-    "weaponry": schema.Key(schema.ListOf(_NAMED, 1, MAX_ITEMS)),
-    "encounter": schema.Key(_PROSE),
+        "percent": schema.Key(schema.Integer(0, 100), description="How likely they are to go, drawn as a gauge."),
+        "level": schema.Key(
+            schema.Text(max_length=40, single_line=True), required=False,
+            description="The label on the gauge, such as HIGH RISK; from the flight-risk bands in book.yaml "
+                        "when left out."),
+        "diagnosis": schema.Key(_PROSE, description="What will make them leave, or be left."),
+    }), title="[04] The flight risk", description="How likely the specimen is to leave, and why."),
+    "metrics": schema.Key(
+        schema.ListOf(_NAMED, 1, MAX_ITEMS), title="[05] The bullshit metrics",
+        description="What they are measured by, each with a name and a description."),
+    "weaponry": schema.Key(
+        schema.ListOf(_NAMED, 1, MAX_ITEMS), title="[06] Signature weaponry",
+        description="The tools and rituals they wield, each with a name and a description."),
+    "encounter": schema.Key(
+        _PROSE, title="[07] Survival / encounter guide", description="What to do if engaged."),
     "jd_autopsy": schema.Key(schema.ListOf(schema.Mapping({
-        "illusion": schema.Key(_PROSE),
-        "translation": schema.Key(_PROSE),
-        "source": schema.Key(_LINE, required=False, default=DEFAULT_SOURCE),
-    }), 1, MAX_ITEMS)),
+        "illusion": schema.Key(_PROSE, description="A line of the job advertisement (the LinkedIn illusion)."),
+        "translation": schema.Key(_PROSE, description="What it actually means (the OTIOSE translation)."),
+        "source": schema.Key(
+            _LINE, required=False, default=DEFAULT_SOURCE,
+            description=f"Where the advertisement ran; {DEFAULT_SOURCE}, printed as a redaction bar, "
+                        "when left out."),
+    }), 1, MAX_ITEMS), title="[08] The JD autopsy", description="Lines of the job advertisement, translated."),
     "day_in_the_life": schema.Key(schema.ListOf(schema.Mapping({
-        "time": schema.Key(schema.Pattern(
-            lambda text: TIME_RANGE.match(text) is not None,
-            'a quoted time range such as "10:00 - 11:00"')),
-        "title": schema.Key(_LINE),
-        "description": schema.Key(_PROSE),
-    }), 1, 24 * 4)),  # every quarter of an hour of the day
+        "time": schema.Key(
+            schema.Regex(TIME_RANGE, 'a quoted time range such as "10:00 - 11:00"'),
+            description='A quoted time range, "HH:MM - HH:MM", ending after it starts.'),
+        "title": schema.Key(_LINE, description="What the slot is called."),
+        "description": schema.Key(_PROSE, description="What actually happens."),
+    }), 1, 24 * 4),  # every quarter of an hour of the day
+        title="[09] Day-in-the-life log", description="The day, slot by slot, in ascending order of time."),
     "burn_ward": schema.Key(schema.ListOf(schema.Mapping({
-        "quote": schema.Key(_PROSE),
-        "source": schema.Key(_LINE, required=False),
-    }), 1, MAX_ITEMS)),
+        "quote": schema.Key(_PROSE, description="An unfiltered complaint, as it was said."),
+        "source": schema.Key(_LINE, required=False, description="Where it was said, such as teamblind.com."),
+    }), 1, MAX_ITEMS), title="[10] The burn ward (unfiltered complaints)",
+        description="What the people who work with them say."),
     "related": schema.Key(schema.ListOf(schema.Mapping({
-        "role": schema.Key(_LINE),
-        "match": schema.Key(schema.Integer(0, 100)),
-    }), 0, 100), required=False, default=()),
+        "role": schema.Key(_LINE, description="The slug or exact title of another record in the book."),
+        "match": schema.Key(schema.Integer(0, 100), description="The SYSTEM MATCH percent."),
+    }), 0, 100), required=False, default=(), title="[11] Related specimens",
+        description="Other records of the book, linked both ways, with how closely they match."),
 })
 
 
@@ -88,7 +123,7 @@ def check_role(data: dict, source: SourceMap) -> list[Diagnostic]:
             f"found it {occurrences} times"))
     previous: tuple[int, str] | None = None
     for i, entry in enumerate(data["day_in_the_life"]):
-        match = TIME_RANGE.match(entry["time"])
+        match = TIME_RANGE.fullmatch(entry["time"])
         start = int(match.group(1)) * 60 + int(match.group(2))
         end = int(match.group(3)) * 60 + int(match.group(4))
         if end <= start:

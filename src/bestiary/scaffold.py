@@ -1,7 +1,9 @@
 """`bestiary new`: a record skeleton with every key, in the seed's order.
 
 Placeholders start with "TODO", which `check` rejects, so an unfinished record
-cannot slip into a build.
+cannot slip into a build. The first line points editors at the book's JSON
+Schema (`json_schema`), which `new` writes or refreshes beside `book.yaml`, so
+the record is checked as it is filled in.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import RequestError
+from .json_schema import modeline, write_schema
 from .load import CHAPTER_NAME
 from .text import article, slugify
 
 SKELETON = """\
+{modeline}
 title: {title}
 summary: >-
   TODO: one sentence on what a {title} actually does.
@@ -80,9 +84,10 @@ def new_record(book_dir: Path, chapter: str, title: str) -> Path:
     if taken is not None:
         raise RequestError(f"a record with the slug '{slug}' already exists: {taken}")
     path = folder / f"{slug}.yaml"
+    write_schema(book_dir)  # before the record, whose first line names it
     try:
         with open(path, "x", encoding="utf-8") as stream:  # "x": never overwrite a record
-            stream.write(SKELETON.format(title=title, article=article(title)))
+            stream.write(SKELETON.format(modeline=modeline(path, book_dir), title=title, article=article(title)))
     except OSError as error:
         raise RequestError(f"cannot write {path}: {error.strerror or error}") from error
     return path

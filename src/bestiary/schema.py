@@ -4,6 +4,11 @@ A schema is a tree of `Spec` objects. `Spec.check(value, key_path, report)`
 returns the cleaned value (or None) and reports every problem through
 `report`, so one pass finds all the problems of a file. Messages follow one
 shape: "expected <what>, found <what>".
+
+A spec keeps its rules as data (lengths, ranges, the regex, the allowed values,
+each key's description), so `json_schema` states the same rules for editors
+without writing them twice. `Pattern`'s Python test is the exception, for
+`book.yaml` only: records use `Regex` and `OneOf`.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ def describe(value: Any) -> str:
 
 # What XML 1.0 (and so XHTML and the EPUB) cannot carry, tab and newline aside; one regex scans a text in C.
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# What a skeleton from `bestiary new` holds until it is filled in: never accepted as text.
+PLACEHOLDER = "TODO"
 
 
 class Spec:
@@ -72,7 +79,7 @@ class Text(Spec):
             report(key_path, errors.BAD_VALUE,
                    f"expected printable text, found the control character U+{ord(unprintable.group()):04X}")
             return None
-        if cleaned.startswith("TODO"):
+        if cleaned.startswith(PLACEHOLDER):
             report(key_path, errors.BAD_VALUE, f"expected your own text, found the placeholder {describe(cleaned)}")
             return None
         if len(cleaned) > self.max_length:
@@ -161,6 +168,29 @@ class Pattern(Spec):
 
 
 @dataclass(frozen=True)
+class Regex(Spec):
+    """One line of text that `regex` matches in full; `wanted` says what good looks like."""
+
+    regex: re.Pattern[str]
+    wanted: str
+
+    def check(self, value: Any, key_path: KeyPath, report: Reporter) -> Any:
+        return Pattern(lambda text: self.regex.fullmatch(text) is not None, self.wanted).check(value, key_path, report)
+
+
+@dataclass(frozen=True)
+class OneOf(Spec):
+    """One line of text that is exactly one of `values` (case counts, unlike `Choice`); `wanted` names
+    them when they are too many to list."""
+
+    values: frozenset[str]
+    wanted: str
+
+    def check(self, value: Any, key_path: KeyPath, report: Reporter) -> Any:
+        return Pattern(self.values.__contains__, self.wanted).check(value, key_path, report)
+
+
+@dataclass(frozen=True)
 class ListOf(Spec):
     item: Spec
     min_items: int = 0
@@ -183,6 +213,8 @@ class Key:
     spec: Spec
     required: bool = True
     default: Any = None
+    title: str = ""  # for editors; the key's name, humanised, when empty
+    description: str = ""  # for editors: what the key holds, in a line
 
 
 @dataclass(frozen=True)
