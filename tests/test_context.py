@@ -39,6 +39,11 @@ def test_field_guide_ids_are_unique_and_every_link_has_a_target():
     names = [entry for group in guide.index.letters for entry in group.entries]
     ids += [group.target.id for group in guide.index.letters]
     ids += [entry.target.id for entry in (*names, *guide.index.habitats, *guide.index.kinship)]
+    statistics = guide.statistics
+    ids += [statistics.target.id, statistics.title_id]
+    for chart in statistics.charts:
+        ids += [chart.target.id, chart.title_id, *(target.id for target, _ in chart.panels),
+                *(target.id for target, _ in chart.rows)]
     assert len(ids) == len(set(ids))
     hrefs = [entry.href for entry in guide.contents] + [child.href for e in guide.contents for child in e.children]
     hrefs += [card.href for c in guide.chapters for s in c.specimens for card in s.cards]

@@ -47,6 +47,8 @@ def folio_of(page) -> str | None:
     found: list[str] = []
 
     def visit(text, matrix, text_matrix, font, size):
+        if list(matrix) == [1, 0, 0, 1, 0, 0]:
+            return  # text of an SVG drawing (a chart's labels): pypdf cannot place it, and it is no folio
         y = text_matrix[4] * matrix[1] + text_matrix[5] * matrix[3] + matrix[5]  # in PDF points, from the bottom
         token = text.strip()
         if token and y < 0.62 * 72 and (token.isdigit() or ROMAN.match(token)):

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from bestiary import build, running_heads
 from bestiary.build import print_edition
 from bestiary.config import default_hyphenation
+from bestiary.context import field_guide_view
 from bestiary.load import load_book
 from bestiary.pdf import PdfOptions
 from conftest import BUNDLED_BOOK, record, write_book
@@ -56,7 +57,7 @@ def text_in_band(page, low: float, high: float) -> list[tuple[float, str]]:
 def test_the_body_every_chapter_and_the_index_open_on_a_recto(reader: PdfReader):
     labels = reader.page_labels
     assert labels[0] == "Cover"  # page 1, a recto
-    openers = [chapter.anchor for chapter in BOOK.chapters] + ["taxonomy-index"]
+    openers = [chapter.anchor for chapter in BOOK.chapters] + ["field-statistics", "taxonomy-index"]
     for anchor in openers:
         index = destination_page(reader, anchor)
         assert index % 2 == 0, f"{anchor} opens on physical page {index + 1}, a verso"
@@ -158,6 +159,17 @@ def test_hyphens_never_stack_up_and_no_body_page_is_a_runt(edition):
 
 def test_the_build_reports_pages_under_a_quarter_full(bundled_build):
     assert "0 body pages under a quarter full" in bundled_build.stdout
+
+
+def test_a_chart_is_never_split_across_pages_and_its_key_stays_whole(edition):
+    statistics = field_guide_view(BOOK, CREATED).statistics
+    ids = [target.id for chart in statistics.charts for target, _ in chart.panels]
+    ids += [target.id for chart in statistics.charts if chart.show_table for target, _ in chart.rows]
+    pages_of = {anchor: [number for number, page in enumerate(edition.document.pages) if anchor in page.anchors]
+                for anchor in ids}
+    assert all(len(pages) == 1 for pages in pages_of.values()), pages_of
+    key = [pages_of[target.id][0] for chart in statistics.charts if chart.show_table for target, _ in chart.rows]
+    assert len(set(key)) == 1  # the bundled book's key fits on one page, so it is not broken
 
 
 def test_related_cards_stay_with_their_heading(reader: PdfReader):

@@ -4,7 +4,8 @@ One frozen view per layout: `field_guide_view` (the print edition), `epub_view`
 (its documents and navigation) and `dossier_view` (one role's dossier). Each
 carries everything its templates show (links, labels, page references, ids,
 section headings), so templates draw and never compute. The parts they share
-are built once, in `specimens` (a file record) and `index` (the taxonomy index),
+are built once, in `specimens` (a file record), `index` (the taxonomy index) and
+`charts` (the field statistics, drawn for the page or for a phone's screen),
 parameterised by how the output links (`Links`) and where the print pages
 begin (page markers, EPUB only).
 """
@@ -15,13 +16,18 @@ import datetime
 from dataclasses import dataclass
 
 from . import running_heads
+from .charts import PRINT, SCREEN, Chart, Frame, Panel, field_charts
 from .index import INDEX_ANCHOR, IndexView, index_view
 from .model import Book, Chapter, Role
 from .pagination import Pagination
 from .specimens import Links, Markers, Specimen, Target, relations, specimen_views
 from .text import Block, markdown_blocks
 
-__all__ = ["DossierView", "EpubView", "FieldGuideView", "Links", "dossier_view", "epub_view", "field_guide_view"]
+__all__ = ["DossierView", "EpubView", "FieldGuideView", "Links", "StatisticsView", "dossier_view", "epub_view",
+           "field_guide_view"]
+
+STATISTICS_ANCHOR = "field-statistics"
+STATISTICS_TITLE = "Field Statistics"
 
 
 
@@ -62,8 +68,40 @@ class ChapterView:
 
 
 @dataclass(frozen=True)
+class ChartView:
+    """One chart of the field statistics with the ids of its section, panels and table rows."""
+
+    chart: Chart
+    target: Target
+    title_id: str
+    panels: tuple[tuple[Target, Panel], ...]
+    rows: tuple[tuple[Target, tuple[str, ...]], ...]
+    show_table: bool  # the EPUB shows every table (the charts' text alternative); print only the key
+
+    @property
+    def first_panel(self) -> tuple[Target, Panel]:
+        """The panel that goes with the chart's heading and caption (print keeps them on one page)."""
+        return self.panels[0]
+
+    @property
+    def other_panels(self) -> tuple[tuple[Target, Panel], ...]:
+        return self.panels[1:]
+
+
+@dataclass(frozen=True)
+class StatisticsView:
+    """The field statistics appendix: its charts, drawn for the page or for the screen."""
+
+    target: Target
+    title_id: str
+    title: str
+    charts: tuple[ChartView, ...]
+
+
+@dataclass(frozen=True)
 class FieldGuideView:
-    """The whole print edition: cover, front matter, contents, chapters with their specimens, index."""
+    """The whole print edition: cover, front matter, contents, chapters with their specimens, the field
+    statistics, index."""
 
     book: Book
     head: Head
@@ -75,7 +113,9 @@ class FieldGuideView:
     chapters: tuple[ChapterView, ...]
     index: IndexView
     index_href: str
+    statistics: StatisticsView | None  # None for a book without specimens
     with_front: bool = True  # the cover, the front matter and the contents (a chunk may leave them out)
+    with_statistics: bool = True
     with_index: bool = True
 
 
@@ -86,7 +126,7 @@ class Document:
     uid: str
     file_name: str
     title: str
-    kind: str  # "cover", "contents", "titlepage", "chapter", "specimen", "index", "colophon", "licenses"
+    kind: str  # "cover", "contents", "titlepage", "chapter", "specimen", "statistics", "index", "colophon", "licenses"
     chapter: ChapterView | None = None
     specimen: Specimen | None = None
 
@@ -116,9 +156,10 @@ class EpubView:
     documents: tuple[Document, ...]  # the whole spine, in reading order
     index: IndexView
     index_file: str
+    statistics: StatisticsView | None
     colophon_file: str
     licenses_file: str
-    nav_map: tuple[NavPoint, ...]  # the NCX: chapters with their specimens, then the index
+    nav_map: tuple[NavPoint, ...]  # the NCX: chapters with their specimens, the statistics, then the index
     page_targets: tuple[NavPoint, ...]  # the NCX's page list
     print_page_count: int
 
@@ -161,11 +202,35 @@ def _chapter_views(book: Book, links: Links, markers: Markers, specimens: tuple[
 
 
 def _contents(book: Book, links: Links) -> tuple[Entry, ...]:
-    return tuple(
+    """The chapters with their specimens, then the field statistics (the index closes every contents)."""
+    chapters = tuple(
         Entry(chapter.title, links.to_chapter(chapter),
               tuple(Entry(role.title, links.to_role(role)) for role in chapter.roles))
         for chapter in book.chapters
     )
+    return (*chapters, Entry(STATISTICS_TITLE, links.to_statistics())) if book.roles else chapters
+
+
+def statistics_view(book: Book, frame: Frame, markers: Markers, *, tables: bool) -> StatisticsView | None:
+    """The appendix's charts drawn for `frame`, with ids; `tables` shows every chart's table, not just the key."""
+    if not book.roles:
+        return None
+
+    def target(anchor: str) -> Target:
+        return Target(anchor, markers.get(anchor, ()))
+
+    charts = []
+    for chart in field_charts(book, frame):
+        anchor = f"{STATISTICS_ANCHOR}--{chart.key}"
+        charts.append(ChartView(
+            chart=chart,
+            target=target(anchor),
+            title_id=f"{anchor}--title",
+            panels=tuple((target(f"{anchor}-{number}"), panel) for number, panel in enumerate(chart.panels, start=1)),
+            rows=tuple((target(f"{anchor}-row-{number}"), row) for number, row in enumerate(chart.table.rows, start=1)),
+            show_table=tables or chart.table_in_print,
+        ))
+    return StatisticsView(target(STATISTICS_ANCHOR), f"{STATISTICS_ANCHOR}--title", STATISTICS_TITLE, tuple(charts))
 
 
 def field_guide_view(book: Book, created: datetime.datetime, *, page_size: str | None = None,
@@ -179,6 +244,7 @@ def field_guide_view(book: Book, created: datetime.datetime, *, page_size: str |
     links = Links()
     width = running_heads.head_width(page_size or config.page_size)
     specimens = specimen_views(book, links, {}, heading_level=2, head_width=width)
+    statistics = statistics_view(book, PRINT, {}, tables=False)
     return FieldGuideView(
         book=book,
         head=Head(config.title, config.language, ", ".join(config.authors), config.subtitle or config.title,
@@ -191,13 +257,15 @@ def field_guide_view(book: Book, created: datetime.datetime, *, page_size: str |
         chapters=_chapter_views(book, links, {}, specimens, width),
         index=index_view(book, relations(book), links, {}, lambda anchor: ""),
         index_href=links.to_index(),
+        statistics=statistics,
+        with_statistics=statistics is not None,
     )
 
 
 def _epub_files(book: Book, links: Links) -> dict[str, str]:
     """Document anchor → its EPUB file. Every id is its document's anchor, alone or followed by "--…"
     (slugs never hold "--"); ids of print-only parts (cover, contents) have no document here."""
-    files = {INDEX_ANCHOR: links.index_file}
+    files = {INDEX_ANCHOR: links.index_file, STATISTICS_ANCHOR: links.statistics_file}
     files.update({chapter.anchor: links.chapter_file(chapter) for chapter in book.chapters})
     files.update({role.anchor: links.role_file(role) for role in book.roles})
     return files
@@ -226,6 +294,9 @@ def epub_view(book: Book, pagination: Pagination) -> EpubView:
                                   "chapter", chapter=chapter))
         documents += [Document(specimen.role.anchor, links.role_file(specimen.role), specimen.role.title,
                                "specimen", specimen=specimen) for specimen in chapter.specimens]
+    statistics = statistics_view(book, SCREEN, markers, tables=True)
+    if statistics is not None:
+        documents.append(Document(STATISTICS_ANCHOR, links.statistics_file, STATISTICS_TITLE, "statistics"))
     documents += [Document(INDEX_ANCHOR, links.index_file, "Taxonomy Index", "index"),
                   Document("colophon", COLOPHON_FILE, "Colophon", "colophon"),
                   Document("licenses", LICENSES_FILE, "Font Licenses", "licenses")]
@@ -243,6 +314,7 @@ def epub_view(book: Book, pagination: Pagination) -> EpubView:
         documents=tuple(documents),
         index=index_view(book, relations(book), links, markers, lambda anchor: folios.get(anchor, "")),
         index_file=links.index_file,
+        statistics=statistics,
         colophon_file=COLOPHON_FILE,
         licenses_file=LICENSES_FILE,
         nav_map=nav_map,
@@ -263,7 +335,7 @@ def _ncx(documents: list[Document], page_list: list[Entry]) -> tuple[tuple[NavPo
     """
     spine = {document.file_name: position for position, document in enumerate(documents)}
     stops: list[tuple[int, int, str]] = []  # (document, position in it, key)
-    listed = [d for d in documents if d.kind in ("chapter", "specimen", "index")]
+    listed = [d for d in documents if d.kind in ("chapter", "specimen", "statistics", "index")]
     stops += [(spine[d.file_name], -1, d.uid) for d in listed]
     stops += [(spine[entry.href.split("#")[0]], int(entry.title), entry.href) for entry in page_list]
     order = {key: number for number, (_, _, key) in enumerate(sorted(stops), start=1)}

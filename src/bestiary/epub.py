@@ -76,6 +76,7 @@ LAYOUTS = {
     "titlepage": ("epub/titlepage.xhtml.j2", ()),
     "chapter": ("epub/chapter.xhtml.j2", ()),
     "specimen": ("epub/specimen.xhtml.j2", ()),
+    "statistics": ("epub/statistics.xhtml.j2", ("svg",)),  # its charts are inline SVG
     "index": ("epub/index.xhtml.j2", ("index",)),
     "colophon": ("epub/colophon.xhtml.j2", ()),
     "licenses": ("epub/licenses.xhtml.j2", ()),

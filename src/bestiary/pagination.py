@@ -108,7 +108,7 @@ def roman(number: int) -> str:
 
 
 def page_fill(page: object) -> float:
-    """How far down its text area a laid-out WeasyPrint page's text reaches (0 for a blank page).
+    """How far down its text area a laid-out WeasyPrint page's text or images reach (0 for a blank page).
 
     Reads WeasyPrint's box tree (`page._page_box`), which it does not promise to keep: should it
     change, pages count as full and only the runt report is lost.
@@ -116,8 +116,11 @@ def page_fill(page: object) -> float:
     box = getattr(page, "_page_box", None)
     if box is None:
         return 1.0
-    bottoms = [line.position_y + line.height for child in box.children if type(child).__name__ != "MarginBox"
+    content = [child for child in box.children if type(child).__name__ != "MarginBox"]
+    bottoms = [line.position_y + line.height for child in content
                for line in _lines(child) if any(text.text.strip() for text in _texts(line))]
+    # a chart (an SVG or an image, a replaced box) fills its page as text does
+    bottoms += [image.position_y + image.margin_height() for child in content for image in _replaced(child)]
     if not bottoms:
         return 0.0
     return (max(bottoms) - box.margin_top) / box.height
@@ -129,6 +132,14 @@ def _lines(box: object):  # type: ignore[no-untyped-def]
         return
     for child in getattr(box, "children", None) or ():
         yield from _lines(child)
+
+
+def _replaced(box: object):  # type: ignore[no-untyped-def]
+    if type(box).__name__.endswith("ReplacedBox"):
+        yield box
+        return
+    for child in getattr(box, "children", None) or ():
+        yield from _replaced(child)
 
 
 def _texts(box: object):  # type: ignore[no-untyped-def]

@@ -38,6 +38,7 @@ class Links:
 
     split: bool = False
     index_file: str = "index.xhtml"
+    statistics_file: str = "statistics.xhtml"
 
     def role_file(self, role: Role) -> str:
         return f"{role.anchor}.xhtml" if self.split else ""
@@ -54,6 +55,9 @@ class Links:
 
     def to_index(self) -> str:
         return self.index_file if self.split else "#taxonomy-index"
+
+    def to_statistics(self) -> str:
+        return self.statistics_file if self.split else "#field-statistics"
 
 
 @dataclass(frozen=True)
