@@ -1,0 +1,248 @@
+"""The HTTP side of `bestiary serve`: its pages, the preview documents, the status stream, the outputs.
+
+Routes (everything else is a file of the output folder: the PDF, the EPUB, the dossiers):
+
+- `/`: the index: the build's state, the PDF and EPUB, a preview link per specimen;
+- `/preview/<slug>`: a specimen's preview page, the EPUB's XHTML in a frame that follows saves;
+- `/__preview/text/<file>.xhtml`, `/__preview/styles/epub.css`, `/__preview/fonts/<font>`: the
+  preview's EPUB documents, laid out as in the package (so the XHTML's relative links work);
+- `/__status`: the state as JSON; `/__events`: the same, pushed as Server-Sent Events on every change;
+- `/__ui/live.js`, `/__ui/live.css`: the pages' script and style (`serve_ui/`).
+
+Safety: a request whose Host is not this machine's (127.0.0.1, localhost, [::1], with
+the port) gets 403, so a web page cannot read the preview by DNS rebinding; no folder is
+listed; a file is served only if its real path (links followed) is in the output
+folder; the preview documents may run no script (Content-Security-Policy).
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import http.server
+import json
+import os
+import re
+import urllib.parse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from .errors import RenderError, RequestError
+from .outputs import describe_os_error
+from .preview import preview_font
+from .resources import is_inside
+
+if TYPE_CHECKING:
+    from .serve import Preview
+
+UI_DIR = Path(__file__).parent / "serve_ui"
+UI_ASSETS = {"live.js": "text/javascript; charset=utf-8", "live.css": "text/css; charset=utf-8"}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.[a-z]+$")
+KEEP_ALIVE_SECONDS = 15  # an idle event stream sends a comment this often, so a dead client is noticed
+PAGE_POLICY = "default-src 'self'; frame-ancestors 'self'"
+DOCUMENT_POLICY = "default-src 'self'; script-src 'none'; frame-ancestors 'self'"  # record text never runs
+
+
+def allowed_hosts(port: int) -> frozenset[str]:
+    """The Host headers of a request made to this preview; any other name is a DNS-rebinding attempt."""
+    names = ("127.0.0.1", "localhost", "[::1]")
+    return frozenset([f"{name}:{port}" for name in names] + (list(names) if port == 80 else []))
+
+
+@functools.cache
+def _pages() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(UI_DIR), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+class PreviewHandler(http.server.SimpleHTTPRequestHandler):
+    preview: Preview
+    hosts: frozenset[str]
+    root: Path  # the output folder, real path
+    _output_file = False  # this request is for a file of the output folder
+
+    def do_GET(self) -> None:
+        if not self._host_allowed():
+            return
+        route = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        if route in ("/", "/index.html"):
+            self._page("index.html.j2", {"families": self._families()})
+        elif route.startswith("/preview/"):
+            self._specimen_page(route.removeprefix("/preview/"))
+        elif route == "/__status":
+            self._send(json.dumps(self.preview.status()).encode(), "application/json")
+        elif route == "/__events":
+            self._events()
+        elif route.startswith("/__preview/"):
+            self._preview_file(route.removeprefix("/__preview/"))
+        elif route.startswith("/__ui/") and route.removeprefix("/__ui/") in UI_ASSETS:
+            name = route.removeprefix("/__ui/")
+            self._send((UI_DIR / name).read_bytes(), UI_ASSETS[name])
+        else:
+            self._output_file = True
+            super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if self._host_allowed():
+            self._output_file = True
+            super().do_HEAD()
+
+    def _host_allowed(self) -> bool:
+        if self.headers.get("Host", "").strip().lower() in self.hosts:
+            return True
+        self.send_error(403, "Forbidden: this preview answers only to 127.0.0.1, localhost and [::1]")
+        return False
+
+    # -- pages
+
+    def _families(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        book = self.preview.book
+        if book is None:
+            return []
+        return [(family.title, [(role.slug, role.title) for role in family.roles]) for family in book.book.families]
+
+    def _specimen_page(self, slug: str) -> None:
+        book = self.preview.book
+        slugs = book.slugs if book is not None else ()
+        if not SLUG.match(slug) or (book is not None and slug not in slugs):
+            self.send_error(404, "No such specimen")
+            return
+        role = book.role(slug) if book else None
+        if role is None:  # the book has not loaded yet (it has errors): the page waits for it
+            self._page("preview.html.j2", {"title": slug, "anchor": "", "src": "about:blank"})
+        else:
+            self._page("preview.html.j2", {"title": role.title, "anchor": role.anchor,
+                                           "src": f"/__preview/text/{book.specimen_file(slug)}"})
+
+    def _page(self, template: str, context: dict[str, Any]) -> None:
+        book = self.preview.book
+        title = book.book.config.title if book else self.preview.book_dir.name
+        body = _pages().get_template(template).render(status=self.preview.status(), book_title=title, **context)
+        self._send(body.encode(), "text/html; charset=utf-8", policy=PAGE_POLICY)
+
+    # -- the preview's EPUB documents
+
+    def _preview_file(self, path: str) -> None:
+        folder, _, name = path.partition("/")
+        book = self.preview.book
+        if not FILE_NAME.match(name) or folder not in ("text", "styles", "fonts"):
+            self.send_error(404, "Not found")
+        elif folder == "fonts":
+            font = preview_font(name)
+            if font is None or not font.is_file():
+                self.send_error(404, "Not found")
+            else:
+                self._send(font.read_bytes(), "font/otf" if name.endswith(".otf") else "font/ttf",
+                           cache="max-age=600")
+        elif book is None:
+            self.send_error(503, "The book has errors: see the preview page")
+        elif folder == "styles":
+            if name != "epub.css":
+                self.send_error(404, "Not found")
+            else:
+                self._send_rendered(book.stylesheet, "text/css; charset=utf-8")
+        else:
+            self._send_rendered(lambda: book.document(name), "application/xhtml+xml; charset=utf-8")
+
+    def _send_rendered(self, render, content_type: str) -> None:
+        try:
+            text = render()
+        except RenderError as error:
+            self._send(f"error: {error}".encode(), "text/plain; charset=utf-8", status=500)
+            return
+        if text is None:
+            self.send_error(404, "No such document in the preview")
+        else:
+            self._send(text.encode(), content_type, policy=DOCUMENT_POLICY)
+
+    # -- the status stream
+
+    def _events(self) -> None:
+        """Server-Sent Events: the current status, then every new one, until the client or the server goes."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.close_connection = True
+        seq = None
+        try:
+            while not self.preview.closed:
+                snapshots = self.preview.changes_after(seq, timeout=KEEP_ALIVE_SECONDS)
+                if not snapshots:
+                    self.wfile.write(b": keep-alive\n\n")
+                for snapshot in snapshots:
+                    seq = snapshot["seq"]
+                    self.wfile.write(f"id: {seq}\ndata: {json.dumps(snapshot)}\n\n".encode())
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            pass  # the page was closed
+
+    # -- the output folder
+
+    def translate_path(self, path: str) -> str:
+        """The file for a URL, only if its real path (links followed) is inside the output folder."""
+        translated = Path(super().translate_path(path))
+        return str(translated) if is_inside(translated, (self.root,)) else str(self.root / ".not-served")
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        self.send_error(404, "Not found")  # no directory listings
+        return None
+
+    def end_headers(self) -> None:
+        if self._output_file:
+            self.send_header("Cache-Control", "no-cache")  # an output changes under the same name: ask each time
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
+
+    def _send(self, body: bytes, content_type: str, *, status: int = 200, cache: str = "no-store",
+              policy: str | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Cache-Control", cache)
+        if policy:
+            self.send_header("Content-Security-Policy", policy)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet: the preview logs its builds
+        pass
+
+
+class PreviewServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # an open event stream must not hold up Ctrl-C
+    preview: Preview | None = None
+
+    def server_close(self) -> None:
+        if self.preview is not None:
+            self.preview.close()  # ends the event streams
+        super().server_close()
+
+
+def preview_server(preview: Preview, port: int) -> PreviewServer:
+    """An HTTP server on 127.0.0.1:`port` (0 picks a free one) for `preview`, not yet serving.
+
+    Raises `RequestError` for a port that is taken or an output folder that cannot be made.
+    """
+    try:
+        server = PreviewServer(("127.0.0.1", port), PreviewHandler)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise RequestError(f"port {port} on 127.0.0.1 is taken (another preview?); choose another with "
+                               "--port, or --port 0 for any free one") from error
+        raise RequestError(f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}") from error
+    server.preview = preview
+    try:
+        preview.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        server.server_close()
+        raise RequestError(f"cannot use the output folder {describe_os_error(error, preview.out_dir)}") from error
+    root = preview.out_dir.resolve()
+    handler = type("Handler", (PreviewHandler,), {"preview": preview, "hosts": allowed_hosts(server.server_address[1]),
+                                                  "root": root})
+    server.RequestHandlerClass = functools.partial(handler, directory=str(root))
+    return server
