@@ -15,6 +15,7 @@ import difflib
 import hashlib
 import io
 import os
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from .cover import cover_png
 from .dossier import DossierLayouts, RenderedDossier
 from .epub import render_epub
 from .errors import Diagnostic, RequestError, StrictError
+from .json_schema import SCHEMA_FILE
 from .load import is_editor_litter, load_book
 from .manifest import inputs_digest, recall, remember
 from .model import Book
@@ -37,6 +39,7 @@ from .outputs import OutputFolderLock, StagedOutputs
 from .pdf import PdfOptions, PrintEdition, render_field_guide
 from .pod import cover_wrap, interior_options, render_cover_wrap
 from .pool import LaidOut, WorkerPool
+from .progress import Progress, Step, silent
 from .render import make_renderer
 from .resources import builtin_layouts_dir, fonts_dir, is_inside, real_path
 from .sandbox import sandbox_roots
@@ -45,9 +48,6 @@ from .stamp import Recipient, recipients, stamp
 DEFAULT_TARGETS = ("pdf", "epub", "dossiers")  # what `build` makes when no target is named
 TARGETS = (*DEFAULT_TARGETS, "print")  # "print": the print-on-demand interior and cover wrap, asked for by name
 OUTPUT_SUBFOLDERS = ("dossiers", "print")
-
-Progress = Callable[[int, int, str], None]
-
 
 @dataclass(frozen=True)
 class Written:
@@ -65,6 +65,15 @@ class BuildResult:
     warnings: tuple[Diagnostic, ...]
     laid_out: int = 0  # documents (field guide chunks, dossiers) laid out by this build
     reused: int = 0  # documents taken whole from the cache
+    seconds: dict[str, float] = field(default_factory=dict)  # each stage's wall time, by stage name
+
+    def stage_of(self, item: Written) -> str:
+        """The stage that made `item`, as named in `seconds`."""
+        return _STAGE_OF_KIND.get(item.kind, item.kind)
+
+
+_STAGE_OF_KIND = {"dossier": "dossiers", "stamped dossier": "dossiers", "print interior": "print edition",
+                  "cover wrap": "print edition"}
 
 
 def build_time(sources: Iterable[Path] = ()) -> datetime.datetime:
@@ -83,14 +92,16 @@ def build_time(sources: Iterable[Path] = ()) -> datetime.datetime:
 
 
 def book_sources(book_dir: Path) -> list[Path]:
-    """The files a book is made from (editor litter aside): what dates the field guide and the EPUB."""
+    """The files a book is made from (editor litter and the editors' schema aside): what dates the field
+    guide and the EPUB."""
     return [path for path in sorted(book_dir.rglob("*"))
-            if path.is_file() and not any(is_editor_litter(part) for part in path.relative_to(book_dir).parts)]
+            if path.is_file() and path != book_dir / SCHEMA_FILE
+            and not any(is_editor_litter(part) for part in path.relative_to(book_dir).parts)]
 
 
 def print_edition(book: Book, options: PdfOptions, created: datetime.datetime, *, with_cover: bool = True,
                   pool: WorkerPool | None = None, per_chunk: int = SPECIMENS_PER_CHUNK,
-                  progress: Callable[[str], None] = lambda label: None) -> PrintEdition:
+                  progress: Progress = silent) -> PrintEdition:
     """The field guide laid out once: its pagination, its cover and its PDF (for the EPUB, tests, bench).
 
     With a `pool`, the untagged edition is laid out in chunks on every core (`chunks`); the PDF/UA,
@@ -103,7 +114,7 @@ def print_edition(book: Book, options: PdfOptions, created: datetime.datetime, *
         try:
             return lay_out_in_chunks(guide, renderer, options, pool, progress, per_chunk)
         except NotChunkable as reason:
-            progress(f"field guide as one document: {reason}")
+            progress(Step("field guide", 0, 1, f"as one document: {reason}"))
     return render_field_guide(guide, renderer, options, sandbox_roots(book.directory))
 
 
@@ -120,25 +131,44 @@ class _Job:
     written: list[Written] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     queued: dict[str, Future[LaidOut]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    started: dict[str, float] = field(default_factory=dict)
+
+    last: dict[str, Step] = field(default_factory=dict)
+
+    def tell(self, step: Step) -> None:
+        self.last[step.stage] = step
+        self.report(step)
+
+    def begin(self, stage: str, total: int = 1, detail: str = "") -> None:
+        self.started[stage] = time.monotonic()
+        self.tell(Step(stage, 0, total, detail))
+
+    def end(self, stage: str, pages: int = 0) -> None:
+        """The stage is done: its bar full at the total it last reported, its time kept."""
+        self.seconds[stage] = time.monotonic() - self.started[stage]
+        total = self.last[stage].total
+        self.tell(Step(stage, total, total, pages=pages or self.last[stage].pages))
 
     def stage(self, path: Path, data: bytes, kind: str, pages: int | None, sparse: tuple[str, ...] = ()) -> None:
         changed = self.staged.add(path, data)
         self.written.append(Written(path, kind, len(data), pages, sparse, unchanged=not changed))
 
     def field_guide_pdf(self, options: PdfOptions, keep: bool) -> PrintEdition:
-        self.report(0, 1, "field guide PDF")
-        edition = print_edition(self.book, options, self.created, pool=self.pool,
-                                progress=lambda label: self.report(0, 1, label))
+        self.begin("field guide")
+        edition = print_edition(self.book, options, self.created, pool=self.pool, progress=self.tell)
         self.warnings += edition.warnings
         if keep:
-            self.report(0, 1, "field guide: assembling the PDF")
+            laid = self.last["field guide"]
+            self.tell(Step("field guide", laid.done, laid.total + 1, "assembling the PDF", edition.page_count))
             self.stage(self.out_dir / f"{self.book.slug}.pdf", edition.data, "field guide", edition.page_count,
                        edition.pagination.sparse_body_pages())
+        self.end("field guide", pages=edition.page_count)
         return edition
 
     def epub(self, edition: PrintEdition) -> None:
         """The EPUB follows the print edition: its page-list and its cover come from that layout."""
-        self.report(0, 1, "EPUB")
+        self.begin("EPUB")
         cover_key = "cover-png:" + hashlib.sha256(edition.cover_source).hexdigest()
         cover = self.pool.cache.get(cover_key)
         if cover is None:
@@ -147,10 +177,11 @@ class _Job:
         result = render_epub(epub_view(self.book, edition.pagination), make_renderer(self.book.directory),
                              self.created, cover, self.pool.cache)
         self.stage(self.out_dir / f"{self.book.slug}.epub", result.data, "EPUB", None)
+        self.end("EPUB")
 
     def print_on_demand(self, page_size: str | None) -> None:
         """The printer's interior (PDF/X-4, bleed, no cover, even pages) and the cover wrap sized to it."""
-        self.report(0, 1, "print edition")
+        self.begin("print edition", detail="the PDF/X-4 interior, as one document")
         interior = print_edition(self.book, interior_options(self.book, page_size), self.created, with_cover=False)
         self.warnings += interior.warnings
         folder = self.out_dir / "print"
@@ -158,6 +189,7 @@ class _Job:
         data, warnings = render_cover_wrap(cover_wrap(self.book, interior.page_count, page_size), self.created)
         self.warnings += warnings
         self.stage(folder / f"{self.book.slug}-cover.pdf", data, "cover wrap", 1)
+        self.end("print edition", pages=interior.page_count)
 
     def queue_dossiers(self, slugs: Iterable[str], paper: str) -> None:
         """Hand the dossiers to the pool now: they lay out whenever a core has nothing more urgent."""
@@ -165,15 +197,21 @@ class _Job:
         settings = self.book.directory / "book.yaml"
         layouts = DossierLayouts(self.book, paper,
                                  lambda slug: build_time((settings, Path(roles[slug].source_path))))
+        slugs = list(slugs)
+        self.begin("dossiers", len(slugs))
         self.queued = {slug: self.pool.submit(layouts.task(slug), priority=2) for slug in slugs}
+        ready = iter(range(1, len(slugs) + 1))  # next() is atomic: callbacks come from the pool's threads
+        for slug, future in self.queued.items():
+            future.add_done_callback(lambda done, slug=slug: None if done.cancelled() or done.exception() else
+                                     self.tell(Step("dossiers", next(ready), len(slugs), slug)))
 
     def dossiers(self, paper: str, recipients: tuple[Recipient, ...]) -> None:
-        for done, (slug, future) in enumerate(self.queued.items()):
-            self.report(done, len(self.queued), f"dossier {slug}")
+        for slug, future in self.queued.items():
             dossier = RenderedDossier.of(slug, future.result())
             self.warnings += dossier.warnings
             self.stage(self.dossier_path(dossier.slug, paper), dossier.data, "dossier", dossier.page_count)
             self.stamped_copies(dossier.slug, paper, dossier.data, dossier.page_count, recipients)
+        self.end("dossiers")
 
     def dossier_path(self, slug: str, paper: str, recipient: Recipient | None = None) -> Path:
         """`dossiers/sdet.pdf`; `sdet--letter.pdf` off the book's paper; `sdet--jane-doe--copy-1-of-3.pdf` stamped."""
@@ -193,7 +231,7 @@ class _Job:
         warnings = tuple(dict.fromkeys(self.warnings))
         if strict and warnings:
             raise StrictError(warnings)
-        return BuildResult(tuple(self.written), warnings, self.pool.laid_out, self.pool.reused)
+        return BuildResult(tuple(self.written), warnings, self.pool.laid_out, self.pool.reused, dict(self.seconds))
 
 
 def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
@@ -279,7 +317,7 @@ def _render(plan: _Plan, out_dir: Path, targets: tuple[str, ...], cache: Cache, 
     book = plan.book
     with StagedOutputs(out_dir) as staged, WorkerPool(sandbox_roots(book.directory), cache, toolchain) as pool:
         job = _Job(book, out_dir, build_time(book_sources(book.directory)), staged,
-                   progress or (lambda done, total, label: None), pool, warnings=list(book.warnings))
+                   progress or silent, pool, warnings=list(book.warnings))
         if "dossiers" in targets:
             job.queue_dossiers(plan.wanted, plan.paper)
         if "pdf" in targets or "epub" in targets:

@@ -3,10 +3,11 @@
 A chunk begins where the single document begins a new page whatever came
 before: the front matter (always first), a chapter (its opener and up to
 `SPECIMENS_PER_CHUNK` specimens), the next specimens of the same family, the
-index. No chunk breaks to a recto except at its start, and verso and recto
-pages have the same text width, so a chunk's pages fall the same wherever it
-starts: its shape (the ids that begin on each page) is laid out once and
-cached, and the page plan (`pagination.plan_pages`) follows from the shapes.
+field statistics, the index. No chunk breaks to a recto except at its start,
+and verso and recto pages have the same text width, so a chunk's pages fall
+the same wherever it starts: its shape (the ids that begin on each page) is
+laid out once and cached, and the page plan (`pagination.plan_pages`) follows
+from the shapes.
 
 Numbers cross chunks as text. Each internal link carries `data-page`, its
 target's folio from the plan, and the chunk's stylesheet prints
@@ -22,15 +23,16 @@ its family's running head (`data-carry-chapter`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from .assemble import assemble
-from .context import ChapterView, FieldGuideView
+from .context import STATISTICS_ANCHOR, ChapterView, FieldGuideView
 from .index import INDEX_ANCHOR
 from .pagination import PagePlan, Pagination, plan_pages
 from .pdf import FIELD_GUIDE_LAYOUT, PdfOptions, PrintEdition
 from .pool import Finish, LaidOut, LayoutTask, WorkerPool
+from .progress import Progress, Step, silent
 from .render import Renderer
 
 MAX_ROUNDS = 4  # layouts with every number in place; a book whose pages have not settled by then is laid out whole
@@ -79,9 +81,9 @@ def cut(guide: FieldGuideView, per_chunk: int = SPECIMENS_PER_CHUNK) -> tuple[Ch
     wherever it starts); a longer family is cut into runs of `per_chunk`, each continuing
     run a chunk of its own.
     """
-    nothing = replace(guide, with_front=False, with_index=False, chapters=(),
+    nothing = replace(guide, with_front=False, with_statistics=False, with_index=False, chapters=(),
                       head=replace(guide.head, created=""))  # dates belong to the first chunk only
-    chunks = [Chunk(FRONT, replace(guide, chapters=(), with_index=False), opens_recto=True)]
+    chunks = [Chunk(FRONT, replace(guide, chapters=(), with_statistics=False, with_index=False), opens_recto=True)]
     grouped: list[ChapterView] = []  # whole chapters waiting to share a chunk
 
     def close_group() -> None:
@@ -101,6 +103,8 @@ def cut(guide: FieldGuideView, per_chunk: int = SPECIMENS_PER_CHUNK) -> tuple[Ch
             name = chapter.target.id if number == 1 else f"{chapter.target.id}--{number}"
             chunks.append(Chunk(name, replace(nothing, chapters=(part,)), opens_recto=number == 1))
     close_group()
+    if guide.with_statistics:  # a chunk of its own: it opens on a recto, as the index after it does
+        chunks.append(Chunk(STATISTICS_ANCHOR, replace(nothing, with_statistics=True), opens_recto=True))
     chunks.append(Chunk(INDEX_ANCHOR, replace(nothing, with_index=True), opens_recto=True))
     return tuple(chunks)
 
@@ -126,7 +130,7 @@ def first_folio_rule(counter: int) -> str:
 
 
 def lay_out_in_chunks(guide: FieldGuideView, renderer: Renderer, options: PdfOptions, pool: WorkerPool,
-                      progress: Callable[[str], None] = lambda label: None,
+                      progress: Progress = silent,
                       per_chunk: int = SPECIMENS_PER_CHUNK) -> PrintEdition:
     """The field guide laid out chunk by chunk across `pool`, page for page as the single document.
 
@@ -139,24 +143,44 @@ def lay_out_in_chunks(guide: FieldGuideView, renderer: Renderer, options: PdfOpt
         raise NotChunkable("tagged, archival and print variants are written by WeasyPrint as one document")
     chunks = cut(guide, per_chunk)
     sheet = options.stylesheet()
-    progress(f"field guide: {len(chunks)} chunks, page shapes")
+    counter = _Counter(progress, total=2 * len(chunks))
+    counter.detail = f"page shapes of {len(chunks)} chunks"
     shape_tasks = [LayoutTask(FIELD_GUIDE_LAYOUT, chunk_html(renderer, chunk, None), (sheet,), write=False)
                    for chunk in chunks]
-    shapes = [laid.pages for laid in pool.run_all(shape_tasks, priority=0)]
+    shapes = [laid.pages for laid in pool.run_all(shape_tasks, priority=0, progress=counter.count)]
     config = guide.book.config
     first_chapter = guide.chapters[0].target.id
     for round_number in range(1, MAX_ROUNDS + 1):
         plan = plan_pages([chunk.opens_recto for chunk in chunks], shapes, guide.cover_pages, first_chapter)
-        progress(f"field guide: {len(chunks)} chunks, pages in place" + (f" (round {round_number})"
-                                                                          if round_number > 1 else ""))
+        if round_number > 1:
+            counter.total += len(chunks)
+        counter.pages = 0
+        counter.detail = f"{len(chunks)} chunks with their page numbers" + (f" (round {round_number})"
+                                                                             if round_number > 1 else "")
         finish = Finish(plan.numbering.cover_pages, plan.numbering.body_start, config.language, config.identifier)
         tasks = [_final_task(renderer, chunk, number, plan, sheet, finish) for number, chunk in enumerate(chunks)]
-        laid_out = pool.run_all(tasks, priority=0)
+        laid_out = pool.run_all(tasks, priority=0, progress=counter.count)
         settled = [laid.pages[blank:] for laid, blank in zip(laid_out, plan.blanks, strict=True)]
         if settled == shapes:
             return _edition(laid_out, plan)
         shapes = settled
     raise NotChunkable(f"the page numbers did not settle in {MAX_ROUNDS} rounds")
+
+
+@dataclass
+class _Counter:
+    """Turns laid-out chunks into the field guide's progress steps: two layouts a chunk, or more."""
+
+    progress: Progress
+    total: int
+    done: int = 0
+    pages: int = 0
+    detail: str = ""
+
+    def count(self, laid: LaidOut) -> None:
+        self.done += 1
+        self.pages += len(laid.pages)
+        self.progress(Step("field guide", self.done, self.total, self.detail, self.pages))
 
 
 def _final_task(renderer: Renderer, chunk: Chunk, number: int, plan: PagePlan, sheet: str,

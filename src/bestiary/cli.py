@@ -17,6 +17,8 @@ from .build import DEFAULT_TARGETS, TARGETS, build, stamp_dossiers
 from .cache import Cache
 from .config import PAPER_SIZES, PDF_VARIANTS
 from .errors import BuildError, RenderError, RequestError, StrictError
+from .feedback import NORMAL, QUIET, VERBOSE, Feedback, human_size
+from .json_schema import schema_text, write_schema
 from .load import load_book
 from .scaffold import new_record
 from .serve import serve
@@ -49,17 +51,31 @@ STRICT_OPTION = click.option("--strict", is_flag=True,
                              help="Fail on any warning (a W code), writing nothing, as `mkdocs build --strict` does.")
 
 
-def _progress(done: int, total: int, label: str) -> None:
-    if done < total:
-        click.echo(f"  [{done + 1}/{total}] {label} …", err=True)
+def _chapters_folder(ctx: click.Context) -> Path:
+    return Path(ctx.params.get("book_dir") or "book") / "chapters"
 
 
-def _human_size(size: int) -> str:
-    for unit in ("B", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} B"
+def _complete_slugs(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of role slugs: the record file names of the book, read without loading it."""
+    return sorted(path.stem for path in _chapters_folder(ctx).glob("*/*.yaml") if path.stem.startswith(incomplete))
+
+
+def _complete_chapters(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of family folders (`02-the-machine-room`) for `new --chapter`."""
+    return sorted(path.name for path in _chapters_folder(ctx).glob("*") if path.is_dir()
+                  and path.name.startswith(incomplete))
+
+
+def _verbosity(quiet: bool, verbose: bool) -> int:
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose cannot be used together")
+    return QUIET if quiet else VERBOSE if verbose else NORMAL
+
+
+def _feedback_options(command):
+    command = click.option("-v", "--verbose", is_flag=True,
+                           help="Also show each stage's time and every dossier.")(command)
+    return click.option("-q", "--quiet", is_flag=True, help="Show only warnings and errors.")(command)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -75,18 +91,17 @@ def main() -> None:
         signal.signal(signal.SIGTERM, _interrupt)
 
 
-def _waiting(message: str) -> None:
-    click.echo(f"{message} …", err=True)
+def _run_build(targets, book_dir: Path, out_dir: Path, verbosity: int, **options) -> None:
+    feedback = Feedback(verbosity)
+    _report(feedback, lambda: build(book_dir, out_dir, targets, progress=feedback.step, on_wait=feedback.waiting,
+                                    **options))
 
 
-def _run_build(targets, book_dir: Path, out_dir: Path, **options) -> None:
-    _report(lambda: build(book_dir, out_dir, targets, progress=_progress, on_wait=_waiting, **options))
-
-
-def _report(run) -> None:
-    """Run a build step; print what it wrote, or its errors with the right exit status."""
+def _report(feedback: Feedback, run) -> None:
+    """Run a build step with its progress on screen; then what it wrote, or its errors with the right status."""
     try:
-        result = run()
+        with feedback:
+            result = run()
     except BuildError as error:
         _fail_input(error)
     except RequestError as error:  # a bad request: unknown slug or paper, an output folder that cannot be one
@@ -100,15 +115,7 @@ def _report(run) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted; earlier outputs are untouched.", err=True)
         sys.exit(130)
-    for warning in result.warnings:
-        click.echo(str(warning), err=True)
-    for item in result.written:
-        pages = f", {item.pages} pages" if item.pages is not None else ""
-        if item.kind == "field guide":
-            sparse = item.sparse_pages
-            pages += f", {len(sparse)} body pages under a quarter full" + (f" ({', '.join(sparse)})" if sparse else "")
-        verb = "unchanged" if item.unchanged else "wrote"
-        click.echo(f"{verb} {item.path} ({item.kind}, {_human_size(item.size)}{pages})")
+    feedback.summary(result)
 
 
 @main.command("build")
@@ -124,11 +131,14 @@ def _report(run) -> None:
               help="Crop marks for the printer (default from book.yaml).")
 @STRICT_OPTION
 @NO_CACHE_OPTION
+@_feedback_options
 def build_command(target: str | None, book_dir: Path, out_dir: Path, variant: str | None, page_size: str | None,
-                  bleed: str | None, crop_marks: bool | None, strict: bool, no_cache: bool) -> None:
+                  bleed: str | None, crop_marks: bool | None, strict: bool, no_cache: bool, quiet: bool,
+                  verbose: bool) -> None:
     """Build the field guide, the EPUB and the dossiers, or one TARGET: pdf, epub, dossiers, or print (the
     print-on-demand interior and cover wrap, made only when asked for)."""
-    _run_build((target,) if target else DEFAULT_TARGETS, book_dir, out_dir, pdf_variant=variant, page_size=page_size,
+    _run_build((target,) if target else DEFAULT_TARGETS, book_dir, out_dir, _verbosity(quiet, verbose),
+               pdf_variant=variant, page_size=page_size,
                bleed=bleed, crop_marks=crop_marks, strict=strict, use_cache=not no_cache)
 
 
@@ -137,7 +147,7 @@ def clean_command() -> None:
     """Empty the build cache (laid-out chunks and dossiers kept between builds; see BESTIARY_CACHE_DIR)."""
     cache = Cache.default()
     freed = cache.clear()
-    click.echo(f"emptied the build cache {cache.folder} ({_human_size(freed)})")
+    click.echo(f"emptied the build cache {cache.folder} ({human_size(freed)})")
 
 
 @main.command("check")
@@ -158,7 +168,7 @@ def check_command(book_dir: Path, strict: bool) -> None:
 
 
 @main.command("dossier")
-@click.argument("slugs", nargs=-1, required=True)
+@click.argument("slugs", nargs=-1, required=True, shell_complete=_complete_slugs)
 @BOOK_OPTION
 @OUT_OPTION
 @click.option("--paper", type=click.Choice(tuple(PAPER_SIZES)), default=None,
@@ -169,21 +179,25 @@ def check_command(book_dir: Path, strict: bool) -> None:
               help="Stamp the dossiers already in OUT/dossiers instead of rendering them again.")
 @STRICT_OPTION
 @NO_CACHE_OPTION
+@_feedback_options
 def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: Path, paper: str | None,
                     prepared_for: str | None, copies: int | None, stamp_only: bool, strict: bool,
-                    no_cache: bool) -> None:
+                    no_cache: bool, quiet: bool, verbose: bool) -> None:
     """Write OUT/dossiers/<slug>.pdf for each SLUG, and stamped copies beside it if asked."""
+    verbosity = _verbosity(quiet, verbose)
     if stamp_only:
-        _report(lambda: stamp_dossiers(book_dir, out_dir, slugs, prepared_for=prepared_for, copies=copies,
-                                       paper=paper, on_wait=_waiting))
+        feedback = Feedback(verbosity)
+        _report(feedback, lambda: stamp_dossiers(book_dir, out_dir, slugs, prepared_for=prepared_for,
+                                                 copies=copies, paper=paper, on_wait=feedback.waiting))
     else:
-        _run_build(("dossiers",), book_dir, out_dir, slugs=slugs, paper=paper, prepared_for=prepared_for,
+        _run_build(("dossiers",), book_dir, out_dir, verbosity, slugs=slugs, paper=paper, prepared_for=prepared_for,
                    copies=copies, strict=strict, use_cache=not no_cache)
 
 
 @main.command("new")
 @click.argument("title")
-@click.option("--chapter", required=True, help="The family folder, e.g. 02-the-machine-room.")
+@click.option("--chapter", required=True, shell_complete=_complete_chapters,
+              help="The family folder, e.g. 02-the-machine-room.")
 @BOOK_OPTION
 def new_command(title: str, chapter: str, book_dir: Path) -> None:
     """Write a record skeleton for TITLE into a chapter; fill it in, then run `check`."""
@@ -195,13 +209,30 @@ def new_command(title: str, chapter: str, book_dir: Path) -> None:
     click.echo(f"wrote {path}; fill in every TODO, then run: bestiary check")
 
 
+@main.command("schema")
+@click.option("--write", is_flag=True, help="Write BOOK/role.schema.json (only if it changed) instead of printing.")
+@BOOK_OPTION
+def schema_command(write: bool, book_dir: Path) -> None:
+    """Print the JSON Schema of a role record, for editors that check YAML as you type."""
+    if not write:
+        click.echo(schema_text(), nl=False)
+        return
+    try:
+        path, written = write_schema(book_dir)
+    except RequestError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"{'wrote' if written else 'unchanged'} {path}")
+
+
 @main.command("serve")
 @BOOK_OPTION
 @OUT_OPTION
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0 picks a free one).")
 def serve_command(book_dir: Path, out_dir: Path, port: int) -> None:
-    """Preview the field guide in the browser; rebuild on every save (Ctrl-C stops)."""
+    """Preview the book in the browser at once: each specimen follows every save within a second, and the
+    field guide and the EPUB are rebuilt in the background (Ctrl-C stops)."""
     if not book_dir.is_dir():
         click.echo(f"error: no book folder {book_dir}", err=True)
         sys.exit(2)

@@ -305,12 +305,12 @@ class WorkerPool:
             future.set_result(sent.result())
 
     def run_all(self, tasks: Iterable[LayoutTask], priority: int = 1,
-                progress: Callable[[int, int], None] | None = None) -> list[LaidOut]:
-        """Every task's result, in the order given."""
+                progress: Callable[[LaidOut], None] | None = None) -> list[LaidOut]:
+        """Every task's result, in the order given; `progress` hears of each as it is ready."""
         futures = [self.submit(task, priority) for task in tasks]
-        for done, _ in enumerate(as_completed(futures), start=1):
+        for future in as_completed(futures):
             if progress:
-                progress(done, len(futures))
+                progress(future.result())
         return [future.result() for future in futures]
 
 
