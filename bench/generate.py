@@ -79,6 +79,8 @@ def edit_summary(book: Path) -> SummaryEdit:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 3 or (len(sys.argv) > 1 and not sys.argv[1].isdigit()):
+        sys.exit("usage: python bench/generate.py [ROLES (200)] [BOOK_FOLDER (bench/out/book)]")
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     target = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "bench" / "out" / "book"
     print(generate(count, target))

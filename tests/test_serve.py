@@ -29,7 +29,7 @@ DEADLINE = 180  # seconds: a generous bound for a build on a busy machine, not a
 
 
 def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:  # 127.0.0.1 only
+    with urllib.request.urlopen(url, timeout=60) as response:  # 127.0.0.1 only; generous for a loaded machine
         return response.read().decode("utf-8", "replace")
 
 
@@ -88,7 +88,7 @@ def preview_url(tmp_path: Path):
 def request(port: int, path: str, host: str) -> tuple[int, bytes]:
     import http.client
 
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     connection.request("GET", path, headers={"Host": host})
     response = connection.getresponse()
     return response.status, response.read()

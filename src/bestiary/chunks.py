@@ -109,14 +109,31 @@ def cut(guide: FieldGuideView, per_chunk: int = SPECIMENS_PER_CHUNK) -> tuple[Ch
     return tuple(chunks)
 
 
-def chunk_html(renderer: Renderer, chunk: Chunk, folios: Mapping[str, str] | None, *, pad: bool = False) -> str:
-    """The chunk as HTML, its cross-references printing `folios` (placeholders when None, for its shape)."""
+class ChunkTemplates:
+    """Each chunk's HTML rendered once per build (Jinja costs ~0.1 s a chunk), then numbered for each pass."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        self._rendered: dict[tuple[str, bool], str] = {}
+
+    def html(self, chunk: Chunk, folios: Mapping[str, str] | None, *, pad: bool = False) -> str:
+        """The chunk as HTML, its cross-references printing `folios` (placeholders when None, for its shape)."""
+        key = (chunk.name, pad)
+        if key not in self._rendered:
+            self._rendered[key] = _unnumbered_html(self.renderer, chunk, pad)
+        return _numbered(self._rendered[key], folios)
+
+
+def _unnumbered_html(renderer: Renderer, chunk: Chunk, pad: bool) -> str:
     html = renderer.render(FIELD_GUIDE_LAYOUT, guide=chunk.view, pad=pad)
     html = html.replace(TARGET_COUNTER, LITERAL_NUMBER)
     found = next((spelling for spelling in _UNCHUNKABLE if spelling in html), None)
     if found:
         raise NotChunkable(f"the layouts use {found.rstrip('(')}, which only a single document can number")
+    return html
 
+
+def _numbered(html: str, folios: Mapping[str, str] | None) -> str:
     def number(match: re.Match[str]) -> str:
         folio = PLACEHOLDER_FOLIO if folios is None else folios.get(match.group(1), "")
         return f'{match.group(0)} data-page="{folio}"'
@@ -145,7 +162,8 @@ def lay_out_in_chunks(guide: FieldGuideView, renderer: Renderer, options: PdfOpt
     sheet = options.stylesheet()
     counter = _Counter(progress, total=2 * len(chunks))
     counter.detail = f"page shapes of {len(chunks)} chunks"
-    shape_tasks = [LayoutTask(FIELD_GUIDE_LAYOUT, chunk_html(renderer, chunk, None), (sheet,), write=False)
+    templates = ChunkTemplates(renderer)
+    shape_tasks = [LayoutTask(FIELD_GUIDE_LAYOUT, templates.html(chunk, None), (sheet,), write=False)
                    for chunk in chunks]
     shapes = [laid.pages for laid in pool.run_all(shape_tasks, priority=0, progress=counter.count)]
     config = guide.book.config
@@ -158,7 +176,7 @@ def lay_out_in_chunks(guide: FieldGuideView, renderer: Renderer, options: PdfOpt
         counter.detail = f"{len(chunks)} chunks with their page numbers" + (f" (round {round_number})"
                                                                              if round_number > 1 else "")
         finish = Finish(plan.numbering.cover_pages, plan.numbering.body_start, config.language, config.identifier)
-        tasks = [_final_task(renderer, chunk, number, plan, sheet, finish) for number, chunk in enumerate(chunks)]
+        tasks = [_final_task(templates, chunk, number, plan, sheet, finish) for number, chunk in enumerate(chunks)]
         laid_out = pool.run_all(tasks, priority=0, progress=counter.count)
         settled = [laid.pages[blank:] for laid, blank in zip(laid_out, plan.blanks, strict=True)]
         if settled == shapes:
@@ -183,14 +201,14 @@ class _Counter:
         self.progress(Step("field guide", self.done, self.total, self.detail, self.pages))
 
 
-def _final_task(renderer: Renderer, chunk: Chunk, number: int, plan: PagePlan, sheet: str,
+def _final_task(templates: ChunkTemplates, chunk: Chunk, number: int, plan: PagePlan, sheet: str,
                 finish: Finish) -> LayoutTask:
     if chunk.is_front:  # laid out from the first page, as the whole book is: nothing to set
-        return LayoutTask(FIELD_GUIDE_LAYOUT, chunk_html(renderer, chunk, plan.folios), (sheet,), write=True,
+        return LayoutTask(FIELD_GUIDE_LAYOUT, templates.html(chunk, plan.folios), (sheet,), write=True,
                           finish=finish)
     pad = plan.pads(number)
     rules = CHUNK_RULES + first_folio_rule(plan.first_counter(number, pad))
-    return LayoutTask(FIELD_GUIDE_LAYOUT, chunk_html(renderer, chunk, plan.folios, pad=pad), (sheet, rules),
+    return LayoutTask(FIELD_GUIDE_LAYOUT, templates.html(chunk, plan.folios, pad=pad), (sheet, rules),
                       write=True, drop_first=pad)
 
 
