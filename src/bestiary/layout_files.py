@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 from . import errors
+from .book_reading import read_text
 from .errors import Diagnostic
-from .parse import read_text
 from .resources import is_inside, real_path
 
 LAYOUT_SUFFIXES = (".j2", ".css", ".html", ".xhtml", ".svg")
