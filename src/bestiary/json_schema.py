@@ -22,6 +22,7 @@ from typing import Any
 
 from . import schema
 from .errors import RequestError
+from .outputs import holds
 from .records import ROLE_SCHEMA
 
 SCHEMA_FILE = "role.schema.json"
@@ -126,7 +127,7 @@ def write_schema(book_dir: Path) -> tuple[Path, bool]:
     # a hidden name: editor litter to whatever walks the book, should a crash leave it behind
     staged = book_dir / f".{SCHEMA_FILE}.{os.getpid()}.part"
     try:
-        if path.is_file() and path.read_bytes() == data:
+        if holds(path, data):
             return path, False
         staged.write_bytes(data)
         os.replace(staged, path)

@@ -81,7 +81,7 @@ class StagedOutputs:
     def add(self, path: Path, data: bytes) -> bool:
         """Stage `data` for `path`; False (nothing staged) when the file already holds exactly these bytes,
         so that a rebuild with nothing new leaves every output, and its modification time, as it was."""
-        if _holds(path, data):
+        if holds(path, data):
             return False
         temporary = self.staging / f"{len(self._staged) + 1:05d}.part"
         try:
@@ -126,7 +126,8 @@ class StagedOutputs:
             self.discard()
 
 
-def _holds(path: Path, data: bytes) -> bool:
+def holds(path: Path, data: bytes) -> bool:
+    """Whether `path` is a regular file (not a link) holding exactly `data`."""
     try:
         if path.is_symlink() or not path.is_file() or path.stat().st_size != len(data):
             return False
