@@ -72,8 +72,10 @@ def test_the_chunks_exercise_every_seam(both):
     chunks = cut(field_guide_view(book, CREATED), PER_CHUNK)
     folios = whole.pagination.folios()
     continuing = [int(folios[chunk.view.chapters[0].specimens[0].target.id]) for chunk in chunks
-                  if not chunk.opens_recto]
+                  if not chunk.opens_recto and chunk.view.chapters]
     assert {folio % 2 for folio in continuing} == {0, 1}
+    index_parts = [chunk.view.index.parts for chunk in chunks if chunk.view.with_index]
+    assert index_parts == [("tree",), ("names",), ("habitats",), ("kinship",)]
     blanks = [index for index, anchors in enumerate(whole.pagination.anchors_by_page) if not anchors]
     assert blanks, "expected blank versos before some recto openers"
 

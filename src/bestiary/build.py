@@ -44,6 +44,7 @@ from .render import make_renderer
 from .resources import builtin_layouts_dir, fonts_dir, is_inside, real_path
 from .sandbox import sandbox_roots
 from .stamp import Recipient, recipients, stamp
+from .workers import give_memory_back
 
 DEFAULT_TARGETS = ("pdf", "epub", "dossiers")  # what `build` makes when no target is named
 TARGETS = (*DEFAULT_TARGETS, "print")  # "print": the print-on-demand interior and cover wrap, asked for by name
@@ -154,17 +155,25 @@ class _Job:
         changed = self.staged.add(path, data)
         self.written.append(Written(path, kind, len(data), pages, sparse, unchanged=not changed))
 
-    def field_guide_pdf(self, options: PdfOptions, keep: bool) -> PrintEdition:
+    def field_guide(self, options: PdfOptions) -> PrintEdition:
+        """The print edition laid out: its pages are known, its PDF is not yet assembled."""
         self.begin("field guide")
         edition = print_edition(self.book, options, self.created, pool=self.pool, progress=self.tell)
         self.warnings += edition.warnings
-        if keep:
-            laid = self.last["field guide"]
-            self.tell(Step("field guide", laid.done, laid.total + 1, "assembling the PDF", edition.page_count))
-            self.stage(self.out_dir / f"{self.book.slug}.pdf", edition.data, "field guide", edition.page_count,
-                       edition.pagination.sparse_body_pages())
         self.end("field guide", pages=edition.page_count)
         return edition
+
+    def field_guide_pdf(self, edition: PrintEdition) -> None:
+        """The field guide's PDF; called last, when no worker holds a laid-out document, since assembling
+        a chunked guide is the build process's largest moment (every page open at once)."""
+        started = time.monotonic()
+        give_memory_back()  # what the EPUB and the waiting held
+        laid = self.last["field guide"]
+        self.tell(Step("field guide", laid.done, laid.total + 1, "assembling the PDF", edition.page_count))
+        self.stage(self.out_dir / f"{self.book.slug}.pdf", edition.data, "field guide", edition.page_count,
+                   edition.pagination.sparse_body_pages())
+        self.seconds["field guide"] += time.monotonic() - started
+        self.tell(Step("field guide", laid.total + 1, laid.total + 1, pages=edition.page_count))
 
     def epub(self, edition: PrintEdition) -> None:
         """The EPUB follows the print edition: its page-list and its cover come from that layout."""
@@ -322,11 +331,13 @@ def _render(plan: _Plan, out_dir: Path, targets: tuple[str, ...], cache: Cache, 
             job.queue_dossiers(plan.wanted, plan.paper)
         if "pdf" in targets or "epub" in targets:
             # the EPUB needs the print pages even when the PDF itself is not wanted
-            edition = job.field_guide_pdf(plan.options, keep="pdf" in targets)
+            edition = job.field_guide(plan.options)
         if "epub" in targets:
             job.epub(edition)
         if "dossiers" in targets:
             job.dossiers(plan.paper, plan.stamped)
+        if "pdf" in targets:
+            job.field_guide_pdf(edition)
         if "print" in targets:
             job.print_on_demand(plan.page_size)
         return job.result(strict)

@@ -3,7 +3,7 @@
 A chunk begins where the single document begins a new page whatever came
 before: the front matter (always first), a chapter (its opener and up to
 `SPECIMENS_PER_CHUNK` specimens), the next specimens of the same family, the
-field statistics, the index. No chunk breaks to a recto except at its start,
+field statistics, each part of the index (`index.INDEX_PARTS`). No chunk breaks to a recto except at its start,
 and verso and recto pages have the same text width, so a chunk's pages fall
 the same wherever it starts: its shape (the ids that begin on each page) is
 laid out once and cached, and the page plan (`pagination.plan_pages`) follows
@@ -22,14 +22,18 @@ its family's running head (`data-carry-chapter`).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from .assemble import assemble
+from .cache import Cache
 from .context import STATISTICS_ANCHOR, ChapterView, FieldGuideView
-from .index import INDEX_ANCHOR
-from .pagination import PagePlan, Pagination, plan_pages
+from .index import INDEX_ANCHOR, INDEX_PARTS
+from .pagination import PagePlan, Pagination, Shape, plan_pages
 from .pdf import FIELD_GUIDE_LAYOUT, PdfOptions, PrintEdition
 from .pool import Finish, LaidOut, LayoutTask, WorkerPool
 from .progress import Progress, Step, silent
@@ -105,7 +109,10 @@ def cut(guide: FieldGuideView, per_chunk: int = SPECIMENS_PER_CHUNK) -> tuple[Ch
     close_group()
     if guide.with_statistics:  # a chunk of its own: it opens on a recto, as the index after it does
         chunks.append(Chunk(STATISTICS_ANCHOR, replace(nothing, with_statistics=True), opens_recto=True))
-    chunks.append(Chunk(INDEX_ANCHOR, replace(nothing, with_index=True), opens_recto=True))
+    for number, part in enumerate(INDEX_PARTS):  # each part of the index begins a page: a chunk apiece
+        index = replace(guide.index, parts=(part,))
+        chunks.append(Chunk(INDEX_ANCHOR if number == 0 else f"{INDEX_ANCHOR}--{part}",
+                            replace(nothing, with_index=True, index=index), opens_recto=number == 0))
     return tuple(chunks)
 
 
@@ -151,21 +158,29 @@ def lay_out_in_chunks(guide: FieldGuideView, renderer: Renderer, options: PdfOpt
                       per_chunk: int = SPECIMENS_PER_CHUNK) -> PrintEdition:
     """The field guide laid out chunk by chunk across `pool`, page for page as the single document.
 
-    First every chunk's shape (from the cache, or laid out with placeholder numbers); then the
-    chunks with their numbers, folios and pads from the page plan, again until the pages they
-    produce are the shapes the plan assumed (a number's width can move a line). Raises
-    `NotChunkable` when the layouts or the pages do not allow it.
+    First every chunk's shape: as the last build of this book settled it (`RememberedShapes`),
+    else laid out with placeholder numbers; then the chunks with their numbers, folios and pads
+    from the page plan, again until the pages they produce are the shapes the plan assumed (a
+    number's width can move a line, an edit can move a page). The shapes are only ever a guess
+    that the final layouts confirm, so a remembered shape saves a layout and never makes a wrong
+    page. Raises `NotChunkable` when the layouts or the pages do not allow it.
     """
     if options.variant is not None or options.even_pages:
         raise NotChunkable("tagged, archival and print variants are written by WeasyPrint as one document")
     chunks = cut(guide, per_chunk)
     sheet = options.stylesheet()
-    counter = _Counter(progress, total=2 * len(chunks))
-    counter.detail = f"page shapes of {len(chunks)} chunks"
     templates = ChunkTemplates(renderer)
+    remembered = RememberedShapes(pool.cache, pool.toolchain, guide.book.directory, sheet, per_chunk)
+    known = remembered.recall()
+    unknown = [chunk for chunk in chunks if chunk.name not in known]
+    counter = _Counter(progress, total=len(unknown) + len(chunks))
+    counter.detail = f"page shapes of {len(unknown)} chunks"
     shape_tasks = [LayoutTask(FIELD_GUIDE_LAYOUT, templates.html(chunk, None), (sheet,), write=False)
-                   for chunk in chunks]
-    shapes = [laid.pages for laid in pool.run_all(shape_tasks, priority=0, progress=counter.count)]
+                   for chunk in unknown]
+    found = dict(zip((chunk.name for chunk in unknown),
+                     (laid.pages for laid in pool.run_all(shape_tasks, priority=0, progress=counter.count)),
+                     strict=True))
+    shapes = [known[chunk.name] if chunk.name in known else found[chunk.name] for chunk in chunks]
     config = guide.book.config
     first_chapter = guide.chapters[0].target.id
     for round_number in range(1, MAX_ROUNDS + 1):
@@ -180,9 +195,39 @@ def lay_out_in_chunks(guide: FieldGuideView, renderer: Renderer, options: PdfOpt
         laid_out = pool.run_all(tasks, priority=0, progress=counter.count)
         settled = [laid.pages[blank:] for laid, blank in zip(laid_out, plan.blanks, strict=True)]
         if settled == shapes:
+            remembered.keep({chunk.name: shape for chunk, shape in zip(chunks, shapes, strict=True)})
             return _edition(laid_out, plan)
         shapes = settled
     raise NotChunkable(f"the page numbers did not settle in {MAX_ROUNDS} rounds")
+
+
+@dataclass(frozen=True)
+class RememberedShapes:
+    """The chunk shapes the last build of a book settled on, kept in the cache under the book's folder,
+    its page options and the toolchain: after an edit, only the chunks it changed are laid out, once."""
+
+    cache: Cache
+    toolchain: str
+    book_dir: Path
+    sheet: str
+    per_chunk: int
+
+    def _key(self) -> str:
+        identity = json.dumps(["chunk-shapes", self.toolchain, str(self.book_dir.resolve()), self.sheet,
+                               self.per_chunk])
+        return hashlib.sha256(identity.encode()).hexdigest()
+
+    def recall(self) -> dict[str, Shape]:
+        kept = self.cache.get(self._key())
+        try:
+            named = json.loads(kept) if kept else {}
+            return {name: tuple(tuple(str(anchor) for anchor in page) for page in shape)
+                    for name, shape in named.items()}
+        except (ValueError, TypeError, AttributeError):
+            return {}  # not what we write: lay the shapes out
+
+    def keep(self, shapes: dict[str, Shape]) -> None:
+        self.cache.put(self._key(), json.dumps(shapes, separators=(",", ":")).encode())
 
 
 @dataclass

@@ -16,6 +16,9 @@ from .specimens import Links, Markers, Relations, Target
 from .text import plain_text
 
 INDEX_ANCHOR = "taxonomy-index"
+# The index's parts, in order. In print each begins a page, so the field guide can lay them out apart
+# (`chunks.cut`): the index grows with the book, a part by a quarter as fast.
+INDEX_PARTS = ("tree", "names", "habitats", "kinship")
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,11 @@ class IndexView:
     letters: tuple[LetterGroup, ...]
     habitats: tuple[HabitatEntry, ...]
     kinship: tuple[KinshipEntry, ...]
+    parts: tuple[str, ...] = INDEX_PARTS  # those drawn here; the opener goes with the first part
+
+    @property
+    def with_opener(self) -> bool:
+        return self.parts[:1] == INDEX_PARTS[:1]
 
 
 def sort_key(term: str) -> str:
@@ -127,7 +135,7 @@ def index_view(book: Book, found: Relations, links: Links, markers: Markers,
     return IndexView(
         target=target(INDEX_ANCHOR),
         title_id=f"{INDEX_ANCHOR}--title",
-        groups={group: target(f"{INDEX_ANCHOR}--{group}") for group in ("tree", "names", "habitats", "kinship")},
+        groups={group: target(f"{INDEX_ANCHOR}--{group}") for group in INDEX_PARTS},
         kingdom=book.config.kingdom,
         tree=tuple(
             TreeFamily(family.title, Locator(links.to_chapter(family), page_of(family.anchor)),

@@ -35,7 +35,7 @@ from .pagination import PageNumbering, Shape, page_fill
 from .pdf import lay_out, stylesheet, write_pdf
 from .pdf_finish import finisher
 from .sandbox import SandboxedFetcher
-from .workers import die_with_parent
+from .workers import die_with_parent, give_memory_back
 
 PDF_SCALE = 0.75  # PDF points per CSS pixel
 _ID = re.compile(r'\sid="([^"]+)"')  # attribute values are escaped: no quote inside
@@ -185,7 +185,9 @@ def _start_worker(roots: tuple[Path, ...]) -> None:
 
 def _run_in_worker(task: LayoutTask) -> LaidOut:
     assert _worker is not None
-    return _worker.run(task)
+    result = _worker.run(task)
+    give_memory_back()  # the laid-out document is garbage now: an idle worker should be small
+    return result
 
 
 class WorkerPool:

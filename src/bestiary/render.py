@@ -29,6 +29,23 @@ from .resources import builtin_layouts_dir, is_inside, real_path
 from .text import block_markdown, inline_markdown, insert_markers
 
 
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox, its verdicts remembered: whether an attribute is safe depends only on the object's
+    type and the attribute's name (Jinja's checks are all `isinstance` tests and name tests), and
+    asking again for every attribute a layout reads was a third of rendering a large book."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._verdicts: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+        return verdict
+
+
 @dataclass(frozen=True)
 class Renderer:
     environment: jinja2.Environment
@@ -70,7 +87,7 @@ def make_renderer(book_dir: Path) -> Renderer:
         jinja2.PrefixLoader({"builtin": ConfinedLoader([str(builtin)], allowed[-1:])}),
         ConfinedLoader([str(path) for path in search], allowed),
     ])
-    environment = ImmutableSandboxedEnvironment(
+    environment = _Environment(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,

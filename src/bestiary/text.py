@@ -115,6 +115,7 @@ def typeset(text: str) -> str:
                    for child in token.children or [] if child.type in ("text", "literal"))
 
 
+@lru_cache(maxsize=65536)  # the guide, the EPUB and the previews set the same fields again
 def inline_markdown(text: str) -> Markup:
     """One field of a record as inline HTML (emphasis, strong, code only)."""
     return Markup(_inline_parser().renderInline(text))

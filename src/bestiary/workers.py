@@ -9,7 +9,9 @@ that it has been re-parented and exits.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -38,3 +40,15 @@ def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(0.5)
     os._exit(1)
+
+
+def give_memory_back() -> None:
+    """Return the memory of a finished layout to the system.
+
+    A laid-out chunk is hundreds of megabytes of small objects; freed, glibc keeps them for the
+    next task, so a long-lived worker would hold its largest chunk's memory for the whole build.
+    `malloc_trim` hands the free pages back (a no-op where the C library has no such call).
+    """
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
