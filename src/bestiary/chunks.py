@@ -3,7 +3,8 @@
 A chunk begins where the single document begins a new page whatever came
 before: the front matter (always first), a chapter (its opener and up to
 `SPECIMENS_PER_CHUNK` specimens), the next specimens of the same family, the
-field statistics, each part of the index (`index.INDEX_PARTS`). No chunk breaks to a recto except at its start,
+field statistics, the index (each of its parts, when they begin pages:
+`index.PARTS_FROM`). No chunk breaks to a recto except at its start,
 and verso and recto pages have the same text width, so a chunk's pages fall
 the same wherever it starts: its shape (the ids that begin on each page) is
 laid out once and cached, and the page plan (`pagination.plan_pages`) follows
@@ -109,9 +110,10 @@ def cut(guide: FieldGuideView, per_chunk: int = SPECIMENS_PER_CHUNK) -> tuple[Ch
     close_group()
     if guide.with_statistics:  # a chunk of its own: it opens on a recto, as the index after it does
         chunks.append(Chunk(STATISTICS_ANCHOR, replace(nothing, with_statistics=True), opens_recto=True))
-    for number, part in enumerate(INDEX_PARTS):  # each part of the index begins a page: a chunk apiece
-        index = replace(guide.index, parts=(part,))
-        chunks.append(Chunk(INDEX_ANCHOR if number == 0 else f"{INDEX_ANCHOR}--{part}",
+    parts = [(part,) for part in INDEX_PARTS] if guide.index.parted else [INDEX_PARTS]
+    for number, drawn in enumerate(parts):  # each part of a parted index begins a page: a chunk apiece
+        index = replace(guide.index, parts=drawn)
+        chunks.append(Chunk(INDEX_ANCHOR if number == 0 else f"{INDEX_ANCHOR}--{drawn[0]}",
                             replace(nothing, with_index=True, index=index), opens_recto=number == 0))
     return tuple(chunks)
 

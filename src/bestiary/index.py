@@ -16,9 +16,11 @@ from .specimens import Links, Markers, Relations, Target
 from .text import plain_text
 
 INDEX_ANCHOR = "taxonomy-index"
-# The index's parts, in order. In print each begins a page, so the field guide can lay them out apart
-# (`chunks.cut`): the index grows with the book, a part by a quarter as fast.
+# The index's parts, in order. In the print edition of a book of `PARTS_FROM` specimens or more, each
+# begins a page, so the field guide can lay them out apart (`chunks.cut`): the index grows with the
+# whole book, a part by a quarter as fast. In a smaller book a part is shorter than a page: it runs on.
 INDEX_PARTS = ("tree", "names", "habitats", "kinship")
+PARTS_FROM = 12
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class IndexView:
     letters: tuple[LetterGroup, ...]
     habitats: tuple[HabitatEntry, ...]
     kinship: tuple[KinshipEntry, ...]
+    parted: bool = False  # each part begins a page in print
     parts: tuple[str, ...] = INDEX_PARTS  # those drawn here; the opener goes with the first part
 
     @property
@@ -133,6 +136,7 @@ def index_view(book: Book, found: Relations, links: Links, markers: Markers,
             habitats[habitat].append(role)
     ordered_habitats = sorted(habitats.items(), key=lambda item: sort_key(item[0]))
     return IndexView(
+        parted=len(book.roles) >= PARTS_FROM,
         target=target(INDEX_ANCHOR),
         title_id=f"{INDEX_ANCHOR}--title",
         groups={group: target(f"{INDEX_ANCHOR}--{group}") for group in INDEX_PARTS},
