@@ -68,7 +68,11 @@ def process_tree(root: int) -> list[int]:
 def _children_from_task_files(pid: int) -> list[int]:
     # a child is listed under the thread that started it, so every thread is read
     found = []
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+    try:
+        threads = list(Path(f"/proc/{pid}/task").glob("*/children"))
+    except OSError:  # the process ended while it was being listed
+        return found
+    for children in threads:
         with contextlib.suppress(OSError):  # the thread or process has just ended
             found += [int(child) for child in children.read_text().split()]
     return found
