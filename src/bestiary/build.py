@@ -9,12 +9,10 @@ command line prints it. Dates come from `SOURCE_DATE_EPOCH` when it is set.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import difflib
 import hashlib
 import io
-import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -28,11 +26,11 @@ from .chunks import SPECIMENS_PER_CHUNK, NotChunkable, lay_out_in_chunks
 from .config import check_paper
 from .context import dossier_file_name, epub_view, field_guide_view
 from .cover import cover_png
+from .dates import book_sources, build_time
 from .dossier import DossierLayouts, RenderedDossier
 from .epub import render_epub
 from .errors import Diagnostic, RequestError, StrictError
-from .json_schema import SCHEMA_FILE
-from .load import is_editor_litter, load_book
+from .load import load_book
 from .manifest import inputs_digest, recall, remember
 from .model import Book
 from .outputs import OutputFolderLock, StagedOutputs
@@ -75,29 +73,6 @@ class BuildResult:
 
 _STAGE_OF_KIND = {"dossier": "dossiers", "stamped dossier": "dossiers", "print interior": "print edition",
                   "cover wrap": "print edition"}
-
-
-def build_time(sources: Iterable[Path] = ()) -> datetime.datetime:
-    """An output's date: `SOURCE_DATE_EPOCH` if set, else the newest modification time among its
-    `sources` (so an unchanged book rebuilds to the same bytes), else now; UTC, whole seconds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
-    times = []
-    for path in sources:
-        with contextlib.suppress(OSError):
-            times.append(path.stat().st_mtime)
-    if times:
-        return datetime.datetime.fromtimestamp(int(max(times)), tz=datetime.UTC)
-    return datetime.datetime.now(tz=datetime.UTC).replace(microsecond=0)
-
-
-def book_sources(book_dir: Path) -> list[Path]:
-    """The files a book is made from (editor litter and the editors' schema aside): what dates the field
-    guide and the EPUB."""
-    return [path for path in sorted(book_dir.rglob("*"))
-            if path.is_file() and path != book_dir / SCHEMA_FILE
-            and not any(is_editor_litter(part) for part in path.relative_to(book_dir).parts)]
 
 
 def print_edition(book: Book, options: PdfOptions, created: datetime.datetime, *, with_cover: bool = True,
