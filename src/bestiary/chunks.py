@@ -234,7 +234,8 @@ class RememberedShapes:
 
 @dataclass
 class _Counter:
-    """Turns laid-out chunks into the field guide's progress steps: two layouts a chunk, or more."""
+    """Turns laid-out chunks into the field guide's progress steps: a shape layout for each chunk whose
+    shape is not remembered, then one layout a chunk per round."""
 
     progress: Progress
     total: int
