@@ -8,8 +8,8 @@ import pytest
 from pypdf import PdfReader
 
 from bestiary import build
+from bestiary.cover_wrap import cover_wrap, spine_width
 from bestiary.load import load_book
-from bestiary.pod import cover_wrap, spine_width
 from conftest import record, write_book
 
 pytestmark = pytest.mark.slow

@@ -98,7 +98,7 @@ def test_layout_captions_and_section_numbers_of_the_seed_are_drawn():
     from bestiary.render import make_renderer
 
     book = load_book(BUNDLED_BOOK)
-    html = make_renderer(BUNDLED_BOOK).render(
+    html = make_renderer(book).render(
         "print/field-guide.html.j2", guide=field_guide_view(book, datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)))
     seed_file = html[html.index('id="specimen-senior-machine-learning-engineer"'):]
     seed_file = seed_file[:seed_file.index("</article>")]

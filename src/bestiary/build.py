@@ -22,10 +22,12 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from .cache import Cache, toolchain_fingerprint
+from .check import check_book
 from .chunks import SPECIMENS_PER_CHUNK, NotChunkable, lay_out_in_chunks
 from .config import check_paper
 from .context import dossier_file_name, epub_view, field_guide_view
 from .cover import cover_png
+from .cover_wrap import cover_wrap
 from .dates import book_sources, build_time
 from .dossier import DossierLayouts, RenderedDossier
 from .epub import render_epub
@@ -35,10 +37,10 @@ from .manifest import inputs_digest, recall, remember
 from .model import Book
 from .outputs import OutputFolderLock, StagedOutputs
 from .pdf import PdfOptions, PrintEdition, render_field_guide
-from .pod import cover_wrap, interior_options, render_cover_wrap
+from .pod import interior_options, render_cover_wrap
 from .pool import LaidOut, WorkerPool
 from .progress import Progress, Step, silent
-from .render import make_renderer
+from .render import layout_search_path, make_renderer
 from .resources import builtin_layouts_dir, fonts_dir, is_inside, real_path
 from .sandbox import sandbox_roots
 from .stamp import Recipient, recipients, stamp
@@ -85,7 +87,7 @@ def print_edition(book: Book, options: PdfOptions, created: datetime.datetime, *
     as one document in this process.
     """
     guide = field_guide_view(book, created, page_size=options.page_size, with_cover=with_cover)
-    renderer = make_renderer(book.directory)
+    renderer = make_renderer(book)
     if pool is not None:
         try:
             return lay_out_in_chunks(guide, renderer, options, pool, progress, per_chunk)
@@ -158,7 +160,7 @@ class _Job:
         if cover is None:
             cover = cover_png(edition.cover_source)
             self.pool.cache.put(cover_key, cover)
-        result = render_epub(epub_view(self.book, edition.pagination), make_renderer(self.book.directory),
+        result = render_epub(epub_view(self.book, edition.pagination), make_renderer(self.book),
                              self.created, cover, self.pool.cache)
         self.stage(self.out_dir / f"{self.book.slug}.epub", result.data, "EPUB", None)
         self.end("EPUB")
@@ -283,7 +285,7 @@ class _Plan:
 def _plan(book_dir: Path, *, slugs: Iterable[str] | None, paper: str | None, pdf_variant: str | None,
           page_size: str | None, bleed: str | None, crop_marks: bool | None, prepared_for: str | None,
           copies: int | None, strict: bool) -> _Plan:
-    book = load_book(book_dir)
+    book = check_book(book_dir)  # a book's own layouts are tried before anything is laid out
     if strict and book.warnings:
         raise StrictError(book.warnings)
     wanted = _chosen_slugs(book, slugs)
@@ -320,7 +322,7 @@ def _render(plan: _Plan, out_dir: Path, targets: tuple[str, ...], cache: Cache, 
 
 def layout_folders(book_dir: Path) -> tuple[Path, ...]:
     """Every folder a layout reads from besides its HTML: ours, the book's own, and the fonts."""
-    return (*make_renderer(book_dir).layout_dirs, fonts_dir())
+    return (*layout_search_path(book_dir), fonts_dir())
 
 
 def check_output_folder(book_dir: Path, out_dir: Path) -> None:

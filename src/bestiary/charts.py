@@ -60,6 +60,7 @@ from .svg_drawing import (
     place_labels,
     shorten,
 )
+from .template_data import template_data
 
 __all__ = ["PRINT", "SCREEN", "Chart", "Frame", "Panel", "Table", "field_charts"]
 
@@ -70,6 +71,7 @@ FAMILY_COLOURS = ("#b3261e", "#1f5fa8", "#2e7d32", "#a15c00", "#6a3d9a", "#00838
 BAND_COLOURS = ("#9a9a9a", "#d9a441", "#d9682b", "#b3261e")  # lowest band to highest
 
 
+@template_data()
 @dataclass(frozen=True)
 class Table:
     """A chart's data: column headings, rows of text, and the column that names each row.
@@ -85,6 +87,7 @@ class Table:
     row_header: int
 
 
+@template_data()
 @dataclass(frozen=True)
 class Panel:
     """One SVG of a chart; `title` tells panels apart when a chart has several."""
@@ -94,6 +97,7 @@ class Panel:
     description: str  # the SVG's text alternative; the table gives the data
 
 
+@template_data()
 @dataclass(frozen=True)
 class Chart:
     key: str  # "salary-risk", "ranking", "kinship": part of its ids

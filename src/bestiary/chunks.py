@@ -34,8 +34,9 @@ from .assemble import assemble
 from .cache import Cache
 from .context import STATISTICS_ANCHOR, ChapterView, FieldGuideView
 from .index import INDEX_ANCHOR, INDEX_PARTS
+from .layouts import FIELD_GUIDE_LAYOUT
 from .pagination import PagePlan, Pagination, Shape, plan_pages
-from .pdf import FIELD_GUIDE_LAYOUT, PdfOptions, PrintEdition
+from .pdf import PdfOptions, PrintEdition
 from .pool import Finish, LaidOut, LayoutTask, WorkerPool
 from .progress import Progress, Step, silent
 from .render import Renderer

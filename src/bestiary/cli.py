@@ -15,11 +15,11 @@ import click
 from . import __version__
 from .build import DEFAULT_TARGETS, TARGETS, build, stamp_dossiers
 from .cache import Cache
+from .check import check_book
 from .config import PAPER_SIZES, PDF_VARIANTS
 from .errors import BuildError, RenderError, RequestError, StrictError
 from .feedback import NORMAL, QUIET, VERBOSE, Feedback, human_size
 from .json_schema import schema_text, write_schema
-from .load import load_book
 from .scaffold import new_record
 from .serve import serve
 
@@ -156,7 +156,7 @@ def clean_command() -> None:
 def check_command(book_dir: Path, strict: bool) -> None:
     """Validate every record and cross-reference; report all problems at once."""
     try:
-        book = load_book(book_dir)
+        book = check_book(book_dir)
     except BuildError as error:
         _fail_input(error)
     if strict and book.warnings:

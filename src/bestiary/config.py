@@ -12,6 +12,7 @@ from . import errors, schema
 from .errors import Diagnostic, RequestError
 from .money import is_currency
 from .parse import load_yaml_file
+from .template_data import template_data
 
 PAPER_SIZES = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}  # office paper for dossiers, in points
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")  # the field guide's tagged and archival editions
@@ -93,12 +94,14 @@ def bleed_problem(text: str) -> str | None:
     return None
 
 
+@template_data()
 @dataclass(frozen=True)
 class FlightRiskBand:
     start: int
     level: str
 
 
+@template_data()
 @dataclass(frozen=True)
 class PrintEditionConfig:
     """The print-on-demand edition: its identifier, the back-cover blurb, the paper and the bleed."""
@@ -109,6 +112,7 @@ class PrintEditionConfig:
     bleed: str
 
 
+@template_data()
 @dataclass(frozen=True)
 class BookConfig:
     title: str

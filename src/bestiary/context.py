@@ -21,6 +21,7 @@ from .index import INDEX_ANCHOR, IndexView, index_view
 from .model import Book, Chapter, Role
 from .pagination import Pagination
 from .specimens import Links, Markers, Specimen, Target, relations, specimen_views
+from .template_data import template_data
 from .text import Block, markdown_blocks
 
 __all__ = ["DossierView", "EpubView", "FieldGuideView", "Links", "StatisticsView", "dossier_view", "epub_view",
@@ -31,6 +32,7 @@ STATISTICS_TITLE = "Field Statistics"
 
 
 
+@template_data()
 @dataclass(frozen=True)
 class Head:
     """A document's metadata, as `<head>` shows it."""
@@ -43,6 +45,7 @@ class Head:
     created: str  # ISO 8601, from the build time
 
 
+@template_data()
 @dataclass(frozen=True)
 class Entry:
     """A line of the contents or of a family roster: a title and where it links to."""
@@ -53,6 +56,7 @@ class Entry:
     summary: str | None = None  # a specimen's one-line summary, in a family's roster
 
 
+@template_data()
 @dataclass(frozen=True)
 class ChapterView:
     chapter: Chapter
@@ -67,6 +71,7 @@ class ChapterView:
     with_opener: bool = True  # False in a chunk that continues the family with more specimens
 
 
+@template_data("first_panel", "other_panels")
 @dataclass(frozen=True)
 class ChartView:
     """One chart of the field statistics with the ids of its section, panels and table rows."""
@@ -88,6 +93,7 @@ class ChartView:
         return self.panels[1:]
 
 
+@template_data()
 @dataclass(frozen=True)
 class StatisticsView:
     """The field statistics appendix: its charts, drawn for the page or for the screen."""
@@ -98,6 +104,7 @@ class StatisticsView:
     charts: tuple[ChartView, ...]
 
 
+@template_data()
 @dataclass(frozen=True)
 class FieldGuideView:
     """The whole print edition: cover, front matter, contents, chapters with their specimens, the field
@@ -119,6 +126,7 @@ class FieldGuideView:
     with_index: bool = True
 
 
+@template_data()
 @dataclass(frozen=True)
 class Document:
     """One content document of the EPUB, in reading order: its file, its id, its title, what it shows."""
@@ -131,6 +139,7 @@ class Document:
     specimen: Specimen | None = None
 
 
+@template_data()
 @dataclass(frozen=True)
 class NavPoint:
     """An entry of the NCX (for EPUB 2 readers): a chapter, a specimen or a print page, in reading order."""
@@ -142,6 +151,7 @@ class NavPoint:
     children: tuple[NavPoint, ...] = ()
 
 
+@template_data()
 @dataclass(frozen=True)
 class EpubView:
     """The EPUB's documents and navigation; page markers and index page numbers follow the print edition."""
@@ -164,6 +174,7 @@ class EpubView:
     print_page_count: int
 
 
+@template_data()
 @dataclass(frozen=True)
 class DossierView:
     """One role's standalone dossier: its cover sheet, then its file; it links only inside itself."""

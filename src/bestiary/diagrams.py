@@ -11,6 +11,7 @@ import textwrap
 from dataclasses import dataclass
 
 from .model import Role
+from .template_data import template_data
 
 CHAR_WIDTH = 0.6  # em, Courier Prime's advance
 FONT_SIZE = 9.0
@@ -21,6 +22,7 @@ GAP = 14.0
 MAX_CHARS = int((BOX_WIDTH - 2 * PADDING) / (CHAR_WIDTH * FONT_SIZE))
 
 
+@template_data("center_x")
 @dataclass(frozen=True)
 class Box:
     label: str
@@ -38,6 +40,7 @@ class Box:
         return self.x + self.width / 2
 
 
+@template_data()
 @dataclass(frozen=True)
 class OrgChart:
     width: float

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 from .context import dossier_file_name, dossier_view
 from .errors import Diagnostic
+from .layouts import DOSSIER_LAYOUT, DOSSIER_STYLESHEET
 from .model import Book
 from .pool import Finish, LaidOut, LayoutTask
 from .render import make_renderer
-
-DOSSIER_LAYOUT = "print/dossier.html.j2"
 
 __all__ = ["DossierLayouts", "RenderedDossier", "dossier_file_name"]
 
@@ -43,8 +42,8 @@ class DossierLayouts:
         self.book = book
         self.dated = dated
         self.paper_in_name = paper if paper != book.config.dossier_paper else None
-        self.renderer = make_renderer(book.directory)
-        self.stylesheet = self.renderer.render("print/dossier.css.j2") + f"\n@page {{ size: {paper}; }}\n"
+        self.renderer = make_renderer(book)
+        self.stylesheet = self.renderer.render(DOSSIER_STYLESHEET) + f"\n@page {{ size: {paper}; }}\n"
 
     def task(self, slug: str) -> LayoutTask:
         view = dossier_view(self.book, slug, self.dated(slug), self.paper_in_name)

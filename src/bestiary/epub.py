@@ -22,16 +22,13 @@ from lxml import etree
 
 from .cache import Cache
 from .context import EpubView
+from .epub_documents import EPUB_FONTS, render_document, render_ncx, render_stylesheet
 from .fonts import subset_font
+from .layouts import EPUB_DOCUMENTS
 from .model import Book
 from .render import Renderer
 from .resources import fonts_dir
 
-EPUB_FONTS = (
-    "CourierPrime-Regular.ttf", "CourierPrime-Bold.ttf", "CourierPrime-Italic.ttf",
-    "CourierPrime-BoldItalic.ttf", "Inter-Regular.otf", "Inter-Italic.otf", "Inter-Bold.otf",
-    "Inter-Black.otf", "EBGaramond-Regular.otf", "EBGaramond-Italic.otf", "EBGaramond-Bold.otf",
-)
 XHTML = "application/xhtml+xml"
 FONT_TYPES = {"otf": "font/otf", "ttf": "font/ttf"}
 
@@ -69,28 +66,6 @@ SUMMARY = ("Reflowable text with a navigable table of contents, an index, and pa
            "banners are hidden from assistive technology. No hazards.")
 
 
-# Each document kind: its layout and the manifest properties it needs.
-LAYOUTS = {
-    "cover": ("epub/cover.xhtml.j2", ("svg",)),
-    "contents": ("epub/nav.xhtml.j2", ("nav",)),
-    "titlepage": ("epub/titlepage.xhtml.j2", ()),
-    "chapter": ("epub/chapter.xhtml.j2", ()),
-    "specimen": ("epub/specimen.xhtml.j2", ()),
-    "statistics": ("epub/statistics.xhtml.j2", ("svg",)),  # its charts are inline SVG
-    "index": ("epub/index.xhtml.j2", ("index",)),
-    "colophon": ("epub/colophon.xhtml.j2", ()),
-    "licenses": ("epub/licenses.xhtml.j2", ()),
-}
-# The embedded fonts' copyright notices, and the license they share (the SIL OFL 1.1 asks that it travel with them).
-FONT_COPYRIGHTS = (
-    ("Courier Prime",
-     "Copyright 2015 The Courier Prime Project Authors (https://github.com/quoteunquoteapps/CourierPrime)"),
-    ("Inter", "Copyright 2016-2022 The Inter Project Authors (https://github.com/rsms/inter)"),
-    ("EB Garamond", "Copyright 2010-2012 Georg Duffner (http://www.georgduffner.at)"),
-)
-FONT_LICENSE = "OFL.txt"
-
-
 def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, cover: bytes,
                 cache: Cache | None = None) -> RenderedEpub:
     """The EPUB package of `view` (built with the print edition's pagination); `cover` is a PNG.
@@ -98,14 +73,11 @@ def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, 
     Subsetting the fonts is most of the work; `cache` keeps each subset under its font and characters.
     """
     book = view.book
-    cover_width, cover_height = struct.unpack(">II", cover[16:24])  # from the PNG's header
-    font_license = (fonts_dir() / FONT_LICENSE).read_text(encoding="utf-8")
-    common = {"book": book, "epub": view, "cover_width": cover_width, "cover_height": cover_height,
-              "font_copyrights": FONT_COPYRIGHTS, "font_license": font_license}
+    cover_size = struct.unpack(">II", cover[16:24])  # width and height, from the PNG's header
 
     package = epub.EpubBook()
     _describe(package, book, created)
-    css = renderer.render("epub/style.css.j2")
+    css = render_stylesheet(renderer)
     package.add_item(epub.EpubItem(uid="style", file_name="styles/epub.css", media_type="text/css",
                                    content=css.encode("utf-8")))
     cover_image = epub.EpubItem(uid="cover-image", file_name="images/cover.png", media_type="image/png",
@@ -116,14 +88,14 @@ def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, 
 
     spine: list[epub.EpubItem] = []
     for document in view.documents:
-        layout, properties = LAYOUTS[document.kind]
-        content = renderer.render(layout, chapter=document.chapter, specimen=document.specimen, **common)
+        _, properties = EPUB_DOCUMENTS[document.kind]
+        content = render_document(renderer, view, document, cover_size)
         item = _document(document.uid, document.file_name, content, properties)
         package.add_item(item)
         spine.append(item)
     # our own NCX (id "ncx", which ebooklib names as the spine's toc): with depth, page count and page list
     package.add_item(epub.EpubItem(uid="ncx", file_name="toc.ncx", media_type="application/x-dtbncx+xml",
-                                   content=renderer.render("epub/toc.ncx.j2", **common).encode("utf-8")))
+                                   content=render_ncx(renderer, view, cover_size).encode("utf-8")))
 
     # Fonts last: each is cut down to the characters the book's documents and stylesheet use.
     used = css + "".join(item.content.decode("utf-8") for item in spine)

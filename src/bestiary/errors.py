@@ -35,6 +35,8 @@ SELF_RELATED = "E304"
 BAD_SLUG = "E305"
 BAD_BOOK_LAYOUT = "E306"
 FORBIDDEN_RESOURCE = "E401"  # a URL or path the sandbox refuses
+LAYOUT_FAILED = "E402"  # a layout that fails while rendering: its error at the template's line
+REMOTE_LOAD = "E403"  # a rendered document that would load a resource from the network or another file
 # Warnings (build continues)
 MISSING_GLYPH = "W501"
 CUT_BY_COMMENT = "W502"  # plain text followed by " #": YAML dropped the rest of the line as a comment

@@ -8,11 +8,13 @@ lets the stylesheet print it (`target-counter`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from .model import Book, Role
 from .specimens import Links, Markers, Relations, Target
+from .template_data import template_data
 from .text import plain_text
 
 INDEX_ANCHOR = "taxonomy-index"
@@ -23,12 +25,14 @@ INDEX_PARTS = ("tree", "names", "habitats", "kinship")
 PARTS_FROM = 12
 
 
+@template_data()
 @dataclass(frozen=True)
 class Locator:
     href: str
     page: str  # the print folio the EPUB cites; empty in print, where the stylesheet prints it
 
 
+@template_data()
 @dataclass(frozen=True)
 class Named:
     """A locator shown as a title (and its match, in kinship)."""
@@ -38,6 +42,7 @@ class Named:
     match: int | None = None
 
 
+@template_data()
 @dataclass(frozen=True)
 class TreeFamily:
     title: str
@@ -45,6 +50,7 @@ class TreeFamily:
     specimens: tuple[tuple[str, Locator, str], ...]  # title, locator, summary
 
 
+@template_data()
 @dataclass(frozen=True)
 class NameEntry:
     """A title (with its page) or an alias ("see" the title)."""
@@ -55,6 +61,7 @@ class NameEntry:
     see: Named | None  # for an alias
 
 
+@template_data()
 @dataclass(frozen=True)
 class LetterGroup:
     """The names under one letter of the A–Z, with the letter as a heading of its own."""
@@ -64,6 +71,7 @@ class LetterGroup:
     entries: tuple[NameEntry, ...]
 
 
+@template_data()
 @dataclass(frozen=True)
 class HabitatEntry:
     target: Target
@@ -71,6 +79,7 @@ class HabitatEntry:
     specimens: tuple[Named, ...]
 
 
+@template_data()
 @dataclass(frozen=True)
 class KinshipEntry:
     target: Target
@@ -80,11 +89,12 @@ class KinshipEntry:
     cited_by: tuple[Named, ...]
 
 
+@template_data("with_opener")
 @dataclass(frozen=True)
 class IndexView:
     target: Target
     title_id: str
-    groups: dict[str, Target]  # "tree", "names", "habitats", "kinship"
+    groups: Mapping[str, Target]  # read-only: "tree", "names", "habitats", "kinship"
     kingdom: str
     tree: tuple[TreeFamily, ...]
     letters: tuple[LetterGroup, ...]
@@ -139,7 +149,7 @@ def index_view(book: Book, found: Relations, links: Links, markers: Markers,
         parted=len(book.roles) >= PARTS_FROM,
         target=target(INDEX_ANCHOR),
         title_id=f"{INDEX_ANCHOR}--title",
-        groups={group: target(f"{INDEX_ANCHOR}--{group}") for group in INDEX_PARTS},
+        groups=MappingProxyType({group: target(f"{INDEX_ANCHOR}--{group}") for group in INDEX_PARTS}),
         kingdom=book.config.kingdom,
         tree=tuple(
             TreeFamily(family.title, Locator(links.to_chapter(family), page_of(family.anchor)),

@@ -10,6 +10,7 @@ do once loaded is bounded by the sandboxed Jinja environment (`render`).
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from . import errors
 from .book_reading import read_text
 from .errors import Diagnostic
+from .resource_loads import is_remote
 from .resources import is_inside, real_path
 
 LAYOUT_SUFFIXES = (".j2", ".css", ".html", ".xhtml", ".svg")
@@ -24,10 +26,19 @@ LAYOUT_SUFFIXES = (".j2", ".css", ".html", ".xhtml", ".svg")
 _RESOURCE_REFERENCES = (
     re.compile(r"url\(\s*(['\"]?)(?P<url>[^'\")\s]+)\1\s*\)", re.IGNORECASE),
     re.compile(r"@import\s+(['\"])(?P<url>[^'\"]+)\1", re.IGNORECASE),
-    re.compile(r"\s(?:src|srcset|poster|data|xlink:href)\s*=\s*(['\"])(?P<url>[^'\"]*)\1", re.IGNORECASE),
-    re.compile(r"<(?:link|image|use)\b[^>]*?\shref\s*=\s*(['\"])(?P<url>[^'\"]*)\1", re.IGNORECASE),
+    re.compile(r"\s(?:src|srcset|poster|data|background|xlink:href)\s*=\s*(['\"])(?P<url>[^'\"]*)\1", re.IGNORECASE),
+    # any element's href but a link's: stylesheets, icons, SVG <image>, <use>, <feImage>, gradients, patterns
+    re.compile(r"<(?!(?:a|area)[\s>/])[\w:-]+\b[^>]*?\shref\s*=\s*(['\"])(?P<url>[^'\"]*)\1", re.IGNORECASE),
+    re.compile(r"<\?xml-stylesheet\b[^>]*?\shref\s*=\s*(['\"])(?P<url>[^'\"]*)\1", re.IGNORECASE),
+    # a DOCTYPE's or an entity's SYSTEM or PUBLIC identifier: an XML reader may fetch it
+    re.compile(r"<!(?:DOCTYPE|ENTITY)[^>\[]*?(?:SYSTEM|PUBLIC)\s*(?:(['\"])[^'\"]*\1\s*)?(['\"])(?P<url>[^'\"]*)\2",
+               re.IGNORECASE),
 )
-_SCHEME = re.compile(r"^\s*(//|[a-z][a-z0-9+.-]*:)", re.IGNORECASE)
+_NAMESPACE = re.compile(r"@namespace\b[^;{}]*;?", re.IGNORECASE)
+# A CSS escape (`\74` is "t", `\:` is ":") or an HTML character reference (`&#116;`, `&colon;`): what a reader
+# decodes before it reads a URL, and so must the check.
+_ESCAPE = re.compile(r"\\(?P<hex>[0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\(?P<char>[^\n0-9a-fA-F])"
+                     r"|&#(?P<decimal>\d{1,7});?|&#[xX](?P<code>[0-9a-fA-F]{1,6});?|&(?P<name>[A-Za-z][A-Za-z0-9]{1,31};)")
 
 
 def check_book_layouts(book_dir: Path) -> list[Diagnostic]:
@@ -62,19 +73,50 @@ def _linked_out(path: Path) -> Diagnostic:
 
 
 def remote_references(path: Path) -> list[Diagnostic]:
-    """A located E401 for each resource in the file that is fetched from a scheme (`http:`, `file:`, `//host`)."""
+    """A located E401 for each resource in the file that is fetched from a scheme (`http:`, `file:`) or a host
+    (`//host`), escapes decoded as a reader decodes them."""
     shown = errors.display_path(path)
     text, problems = read_text(path, shown)
     if text is None:
         return problems
+    decoded, origins = _decoded(text)
+    decoded = _NAMESPACE.sub(lambda rule: " " * len(rule.group(0)), decoded)  # a namespace's URL names, never loads
+    found: set[int] = set()
     for pattern in _RESOURCE_REFERENCES:
-        for match in pattern.finditer(text):
-            url = match.group("url")
-            if _SCHEME.match(url) and not url.lower().startswith("data:"):
-                offset = match.start("url")
+        for match in pattern.finditer(decoded):
+            offset = origins[match.start("url")]
+            if is_remote(match.group("url")) and offset not in found:
+                found.add(offset)
                 line = text.count("\n", 0, offset) + 1
                 column = offset - (text.rfind("\n", 0, offset) + 1) + 1
                 problems.append(Diagnostic(shown, line, column, errors.FORBIDDEN_RESOURCE, "",
-                                           f"expected a resource inside the book, found {url[:60]!r} "
+                                           f"expected a resource inside the book, found {match.group('url')[:60]!r} "
                                            "(layouts fetch nothing from the network or from other files)"))
     return sorted(problems)
+
+
+def _decoded(text: str) -> tuple[str, list[int]]:
+    """`text` with its CSS escapes and character references decoded, and where each character came from."""
+    pieces: list[str] = []
+    origins: list[int] = []
+    position = 0
+    for match in _ESCAPE.finditer(text):
+        pieces.append(text[position:match.start()])
+        origins.extend(range(position, match.start()))
+        character = _unescape(match)
+        pieces.append(character)
+        origins.extend([match.start()] * len(character))
+        position = match.end()
+    pieces.append(text[position:])
+    origins.extend(range(position, len(text) + 1))
+    return "".join(pieces), origins
+
+
+def _unescape(match: re.Match[str]) -> str:
+    if match.group("name"):
+        return html.unescape("&" + match.group("name"))
+    number = (int(match.group("hex"), 16) if match.group("hex") else int(match.group("decimal"))
+              if match.group("decimal") else int(match.group("code"), 16) if match.group("code") else None)
+    if number is None:
+        return match.group("char")
+    return chr(number) if 0 < number <= 0x10FFFF else "\ufffd"

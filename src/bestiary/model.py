@@ -10,7 +10,7 @@ valid or not, so that the book-wide checks run even beside field errors.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import errors
@@ -18,6 +18,7 @@ from .config import BookConfig
 from .errors import Diagnostic
 from .parse import SourceMap
 from .records import DEFAULT_SOURCE
+from .template_data import template_data
 from .text import article, dashes, slugify, typeset
 
 # The eleven sections of a file record, numbered as in the seed.
@@ -35,12 +36,14 @@ SECTIONS = (
     ("related", "Related Specimens"),
 )
 
+@template_data()
 @dataclass(frozen=True)
 class Named:
     name: str
     description: str
 
 
+@template_data("redacted")
 @dataclass(frozen=True)
 class Autopsy:
     illusion: str
@@ -52,6 +55,7 @@ class Autopsy:
         return self.source == DEFAULT_SOURCE
 
 
+@template_data("time_range")
 @dataclass(frozen=True)
 class LogEntry:
     time: str  # as validated: "HH:MM - HH:MM"
@@ -64,18 +68,21 @@ class LogEntry:
         return dashes(self.time)
 
 
+@template_data()
 @dataclass(frozen=True)
 class Complaint:
     quote: str
     source: str | None
 
 
+@template_data()
 @dataclass(frozen=True)
 class Related:
     slug: str  # as the record names it (slug or title); `assemble_book` resolves it to the slug
     match: int
 
 
+@template_data()
 @dataclass(frozen=True)
 class Role:
     slug: str
@@ -109,6 +116,7 @@ class Role:
         return f"{self.anchor}--{section}"
 
 
+@template_data("is_family")
 @dataclass(frozen=True)
 class Chapter:
     """A prose chapter (no roles) or a family of the taxonomy (with roles)."""
@@ -127,10 +135,11 @@ class Chapter:
         return bool(self.roles)
 
 
+@template_data("roles", "families", "slug", hidden=("directory", "warnings"))
 @dataclass(frozen=True)
 class Book:
     config: BookConfig
-    directory: Path
+    directory: Path = field(repr=False)  # not the layouts' business: see `template_data`
     chapters: tuple[Chapter, ...]
     warnings: tuple[Diagnostic, ...] = ()
 

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .template_data import template_data
+
 _ID = re.compile(r'\sid="([^"]+)"')  # attribute values are escaped: no quote inside
 
 
@@ -20,6 +22,7 @@ def page_id(label: str) -> str:
     return f"page-{label}"
 
 
+@template_data()
 @dataclass(frozen=True)
 class PageMarker:
     """Where a print page begins in the EPUB: its folio and the marker's id."""

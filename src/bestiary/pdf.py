@@ -24,13 +24,13 @@ from . import errors
 from .config import PDF_VARIANTS, PRINT_VARIANT, BookConfig, bleed_problem, page_size_problem
 from .context import FieldGuideView
 from .errors import Diagnostic, RenderError, RequestError
+from .layouts import FIELD_GUIDE_LAYOUT
 from .pagination import PageNumbering, Pagination, page_fill, pagination_of
 from .pdf_finish import PDF_VERSION, finisher
 from .render import Renderer
 from .resources import resources_dir
 from .sandbox import RefusedResource, SandboxedFetcher
 
-FIELD_GUIDE_LAYOUT = "print/field-guide.html.j2"
 # PDF/X names the printing condition: coated offset (FOGRA39), a profile made from free characterization data.
 PRINTING_CONDITION = ('@color-profile device-cmyk { src: url("layouts/print/FOGRA39L.icc"); '
                       'components: cyan, magenta, yellow, black; }')

@@ -10,21 +10,19 @@ the interior is thick (its page count times the paper's caliper).
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from weasyprint.text.fonts import FontConfiguration
 
-from .config import PRINT_VARIANT, page_dimensions, points
+from .config import PRINT_VARIANT
+from .cover_wrap import CoverWrap
 from .errors import Diagnostic
+from .layouts import COVER_WRAP_LAYOUT
 from .model import Book
 from .pagination import PageNumbering
 from .pdf import PRINTING_CONDITION, PdfOptions, lay_out, stylesheet, write_pdf
 from .pdf_finish import finisher
 from .render import make_renderer
 from .sandbox import SandboxedFetcher, sandbox_roots
-
-COVER_WRAP_LAYOUT = "print/cover-wrap.html.j2"
-SPINE_TEXT_MINIMUM = 0.25 * 72  # printers set no type on a thinner spine: it could slip onto the covers
 
 
 def interior_options(book: Book, page_size: str | None = None) -> PdfOptions:
@@ -33,55 +31,10 @@ def interior_options(book: Book, page_size: str | None = None) -> PdfOptions:
                                   crop_marks=False, variant=PRINT_VARIANT, even_pages=True)
 
 
-@dataclass(frozen=True)
-class CoverWrap:
-    """The wrap's geometry in points (trim box, without the bleed) and what it shows."""
-
-    book: Book
-    page_count: int
-    trim_width: float
-    height: float
-    bleed: float
-    spine_width: float
-    specimen_count: int
-    family_count: int
-
-    @property
-    def width(self) -> float:
-        """Back, spine and front, at the trim: the sheet is this plus the bleed on each side."""
-        return 2 * self.trim_width + self.spine_width
-
-    @property
-    def front_left(self) -> float:
-        return self.trim_width + self.spine_width
-
-    @property
-    def spine_has_text(self) -> bool:
-        return self.spine_width >= SPINE_TEXT_MINIMUM
-
-    @property
-    def barcode_text(self) -> str:
-        identifier = self.book.config.print_edition.identifier
-        return identifier.split(":")[-1] if "isbn" in identifier.lower() else "ISBN"
-
-
-def spine_width(page_count: int, caliper: str) -> float:
-    """How thick the interior is: its pages times the paper's caliper (one leaf is two pages)."""
-    return page_count * points(caliper)
-
-
-def cover_wrap(book: Book, page_count: int, page_size: str | None = None) -> CoverWrap:
-    config = book.config
-    width, height = page_dimensions(page_size or config.page_size)
-    return CoverWrap(book, page_count, width, height, points(config.print_edition.bleed),
-                     spine_width(page_count, config.print_edition.paper_caliper), len(book.roles),
-                     len(book.families))
-
-
 def render_cover_wrap(wrap: CoverWrap, created: datetime.datetime) -> tuple[bytes, list[Diagnostic]]:
     """The wrap as a one-page PDF/X-4: the sheet is the trim (TrimBox) plus the bleed (MediaBox)."""
     book = wrap.book
-    renderer = make_renderer(book.directory)
+    renderer = make_renderer(book)
     html = renderer.render(COVER_WRAP_LAYOUT, wrap=wrap, book=book, created=created.isoformat())
     fetcher = SandboxedFetcher(sandbox_roots(book.directory))
     font_config, profiles = FontConfiguration(), {}

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .context import EpubView, epub_view
-from .epub import EPUB_FONTS, FONT_COPYRIGHTS, FONT_LICENSE, LAYOUTS
+from .epub_documents import EPUB_FONTS, render_document, render_stylesheet
 from .load import load_book
 from .model import Book, Role
 from .pagination import Pagination
@@ -76,10 +76,7 @@ class PreviewBook:
                       if document.file_name == file_name and document.kind not in NOT_SERVED), None)
         if found is None:
             return None
-        layout, _ = LAYOUTS[found.kind]
-        text = self.renderer.render(layout, book=self.book, epub=self.view, chapter=found.chapter,
-                                    specimen=found.specimen, cover_width=0, cover_height=0,
-                                    font_copyrights=FONT_COPYRIGHTS, font_license=_font_license())
+        text = render_document(self.renderer, self.view, found)
         with self._lock:
             return self._rendered.setdefault(file_name, text)
 
@@ -87,23 +84,17 @@ class PreviewBook:
         """The EPUB's stylesheet, as the package carries it (`styles/epub.css`)."""
         with self._lock:
             if "epub.css" not in self._rendered:
-                self._rendered["epub.css"] = self.renderer.render("epub/style.css.j2")
+                self._rendered["epub.css"] = render_stylesheet(self.renderer)
             return self._rendered["epub.css"]
 
 
 def load_preview(book_dir: Path) -> PreviewBook:
     """The book in `book_dir` ready to preview. Raises `BuildError` with every problem, as `check` would."""
     book = load_book(book_dir)
-    return PreviewBook(book, epub_view(book, NO_PRINT_PAGES), make_renderer(book.directory))
+    return PreviewBook(book, epub_view(book, NO_PRINT_PAGES), make_renderer(book))
 
 
 def preview_font(name: str) -> Path | None:
     """The font file the EPUB's stylesheet names `name` (`../fonts/<name>`), or None: only those are served."""
     return fonts_dir() / name if name in EPUB_FONTS else None
 
-
-def _font_license() -> str:
-    try:
-        return (fonts_dir() / FONT_LICENSE).read_text(encoding="utf-8")
-    except OSError:
-        return ""

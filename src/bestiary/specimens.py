@@ -8,18 +8,21 @@ nothing in a dossier) and where the print pages begin (EPUB page markers).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from . import running_heads
 from .diagrams import OrgChart, org_chart
 from .model import SECTIONS, Book, Chapter, Role
 from .pagination import PageMarker
+from .template_data import template_data
 
 Markers = dict[str, tuple[PageMarker, ...]]  # element id → the print pages that begin just before it
 
 
+@template_data()
 @dataclass(frozen=True)
 class Target:
     """An element the layouts give an id, with the print pages whose markers go before it (EPUB only)."""
@@ -88,6 +91,7 @@ def relations(book: Book) -> Relations:
                                for slug, found in cited.items()})
 
 
+@template_data()
 @dataclass(frozen=True)
 class Section:
     """One of the eleven numbered sections of a file record."""
@@ -97,6 +101,7 @@ class Section:
     target: Target
 
 
+@template_data()
 @dataclass(frozen=True)
 class Item:
     """One entry of a list section (a metric, a weapon, an autopsy row, a log entry, a complaint), with its id."""
@@ -105,6 +110,7 @@ class Item:
     value: Any
 
 
+@template_data()
 @dataclass(frozen=True)
 class Card:
     """A related-specimen card: the other record, the match, where it links and what names its place."""
@@ -116,6 +122,7 @@ class Card:
     ref_label: str | None  # shown beside the title: a dossier names the other dossier's file
 
 
+@template_data()
 @dataclass(frozen=True)
 class Specimen:
     role: Role
@@ -126,7 +133,7 @@ class Specimen:
     title_id: str
     running_title: str
     heading_level: int
-    sections: dict[str, Section]  # by key: "org-chart", "habitat", …
+    sections: Mapping[str, Section]  # read-only, by key: "org-chart", "habitat", …
     chart: OrgChart
     chart_as_list: bool  # nested lists styled as boxes (EPUB), or SVG (print)
     aliases: tuple[Item, ...]
@@ -179,8 +186,8 @@ def specimen_views(book: Book, links: Links | None, markers: Markers, *, heading
             running_title=running_heads.fit(role.running_title or role.title, head_width) if head_width
             else role.running_title or role.title,
             heading_level=heading_level,
-            sections={key: Section(f"{position:02d}", heading, target(role.section_anchor(key)))
-                      for position, (key, heading) in enumerate(SECTIONS, start=1)},
+            sections=MappingProxyType({key: Section(f"{position:02d}", heading, target(role.section_anchor(key)))
+                                       for position, (key, heading) in enumerate(SECTIONS, start=1)}),
             chart=org_chart(role),
             chart_as_list=chart_as_list,
             aliases=items("alias", role.aliases),

@@ -25,6 +25,8 @@ from markdown_it.rules_core import text_join
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from .template_data import template_data
+
 # Paths, URLs and addresses: never hyphenated (a hyphen would change them); they still break where they must.
 LITERAL_TOKEN = re.compile(r"\S*(?:[/\\]|://|@\w)\S*")
 
@@ -174,6 +176,7 @@ def _reference_parser() -> MarkdownIt:
     return parser
 
 
+@template_data()
 @dataclass(frozen=True)
 class Block:
     """One top-level block of a chapter (paragraph, heading, list…), with a stable id; its list items

@@ -1,0 +1,65 @@
+"""`bestiary check`: the book loaded and validated, and a book's own layouts tried, without building anything.
+
+Loading finds every problem of the files (`load`). A book's own layouts are
+checked as files there too (`layout_files`: E306, E401), but a template can also
+fail as it renders (an undefined name, a loop past its limits: E402) or build a
+URL as it goes (E403). So when a book brings layouts of its own, `check` renders
+every document a build would (the field guide, the cover wrap, each dossier and
+its stylesheet, every EPUB document, its stylesheet and NCX) from the real views,
+in Jinja only: no page is laid out and nothing is written. A book that uses our
+layouts alone has nothing to try: the tests render ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .context import dossier_view, epub_view, field_guide_view
+from .cover_wrap import cover_wrap
+from .dates import book_sources, build_time
+from .epub_documents import render_document, render_ncx, render_stylesheet
+from .errors import BuildError, Diagnostic
+from .layouts import COVER_WRAP_LAYOUT, DOSSIER_LAYOUT, DOSSIER_STYLESHEET, FIELD_GUIDE_LAYOUT
+from .load import load_book
+from .model import Book
+from .pagination import Pagination
+from .render import Renderer, make_renderer
+
+TRIAL_PAGE_COUNT = 128  # the cover wrap is tried at a plausible size: its spine is drawn from the page count
+
+
+def check_book(book_dir: Path) -> Book:
+    """The valid book in `book_dir`; raises `BuildError` with every problem of its files and its own layouts."""
+    book = load_book(book_dir)
+    renderer = make_renderer(book)
+    if renderer.book_has_layouts:
+        problems = try_layouts(book, renderer)
+        if problems:
+            raise BuildError([*problems, *book.warnings])
+    return book
+
+
+def try_layouts(book: Book, renderer: Renderer) -> list[Diagnostic]:
+    """Every problem found by rendering each document of `book` once, each reported once."""
+    created = build_time(book_sources(book.directory))
+    found: dict[str, Diagnostic] = {}
+
+    def attempt(render: Callable[[], object]) -> None:
+        try:
+            render()
+        except BuildError as error:
+            found.update((str(problem), problem) for problem in error.diagnostics)
+
+    attempt(lambda: renderer.render(FIELD_GUIDE_LAYOUT, guide=field_guide_view(book, created)))
+    attempt(lambda: renderer.render(COVER_WRAP_LAYOUT, wrap=cover_wrap(book, TRIAL_PAGE_COUNT), book=book,
+                                    created=created.isoformat()))
+    attempt(lambda: renderer.render(DOSSIER_STYLESHEET))
+    for role in book.roles:
+        attempt(lambda slug=role.slug: renderer.render(DOSSIER_LAYOUT, dossier=dossier_view(book, slug, created)))
+    view = epub_view(book, Pagination((), ()))
+    attempt(lambda: render_stylesheet(renderer))
+    attempt(lambda: render_ncx(renderer, view))
+    for document in view.documents:
+        attempt(lambda document=document: render_document(renderer, view, document))
+    return list(found.values())
