@@ -3,10 +3,11 @@
     python bench/serve_latency.py [--runs 5] [--book DIR] [--slug SLUG] [--chromium PATH] [--keep]
 
 Copies the book (the bundled one by default) into a temporary folder and starts `bestiary serve
---port 0` on it, then opens the preview of a specimen from the middle of the book in headless
-Chromium (Playwright's Python package driving the machine's Chromium; nothing is downloaded),
-scrolls it down, and saves a change to one word of that record's summary, as an editor would.
-For each save it reports, from the moment the file was written:
+--port 0` on it, then opens in headless Chromium (Playwright's Python package driving the
+machine's Chromium; nothing is downloaded) the URL it prints, whose token becomes the browser's
+cookie, and the preview of a specimen from the middle of the book. It scrolls it down and saves
+a change to one word of that record's summary, as an editor would. For each save it reports,
+from the moment the file was written:
 
 - `rebuilding`: the bar of the page says "rebuilding…";
 - `preview`: the preview shows the new word (its frame swapped);
@@ -24,6 +25,7 @@ compare figures from one run. Needs `pip install playwright` (the browser is the
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import json
 import os
 import re
@@ -93,7 +95,11 @@ class Save:
 
 
 class Server:
-    """`bestiary serve --port 0` in a child process; its log is kept, its status read over HTTP."""
+    """`bestiary serve --port 0` in a child process; its log is kept, its status read over HTTP.
+
+    `printed_url` is the URL it prints, with its token; `url` the preview's base, which answers only with the
+    cookie that opening `printed_url` sets (this object keeps its own; the browser gets its own the same way).
+    """
 
     def __init__(self, book: Path, out: Path, env: dict[str, str]):
         started = time.monotonic()
@@ -101,15 +107,18 @@ class Server:
                                          str(out), "--port", "0"], stderr=subprocess.PIPE, text=True, env=env)
         self.log: list[str] = []
         threading.Thread(target=lambda: self.log.extend(self.process.stderr), daemon=True).start()
-        self.url = wait(lambda: next((m.group(1) for line in list(self.log)
-                                      if (m := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line))), None),
-                        60, "the server to listen")
+        self.printed_url = wait(lambda: next((m.group(1) for line in list(self.log)
+                                              if (m := re.search(r"serving (http://127\.0\.0\.1:\d+/\S*)", line))),
+                                             None), 60, "the server to listen")
         self.listening_s = time.monotonic() - started
-        urllib.request.urlopen(self.url, timeout=10).read()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with self.opener.open(self.printed_url, timeout=10) as response:  # redirected to the base, token dropped
+            response.read()
+            self.url = response.url
         self.answered_s = time.monotonic() - started
 
     def status(self) -> dict:
-        with urllib.request.urlopen(self.url + "__status", timeout=10) as response:
+        with self.opener.open(self.url + "__status", timeout=10) as response:
             return json.loads(response.read())
 
     def wait_ready(self, after_build: int, limit: float = 600) -> float:
@@ -213,7 +222,7 @@ def main() -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1000, "height": 800})
-            page.goto(server.url)
+            page.goto(server.printed_url)  # as a user clicks it: the token becomes a cookie, the URL the index's
             building = page.locator("#status").text_content()
             page.goto(f"{server.url}preview/{record.stem}")
             page.wait_for_function(FRAME_LOADED, timeout=60_000)

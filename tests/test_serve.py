@@ -1,7 +1,9 @@
 """`bestiary serve`: listens at once, follows saves with a preview per specimen, serves only 127.0.0.1.
 
-The end-to-end tests start the server as a user does (a child process on `--port 0`) and wait
-with generous deadlines, never asserting how long anything took: the machines are shared.
+The end-to-end tests start the server as a user does (a child process on `--port 0`), open the
+URL it prints as a browser does (its token becomes a cookie), and wait with generous deadlines,
+never asserting how long anything took: the machines are shared. The token itself, malformed
+requests and exit statuses are tested in test_hardening_serve.py.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import http.client
+import http.cookiejar
 import json
 import os
 import re
@@ -26,11 +29,21 @@ import pytest
 from conftest import cli, write_book
 
 DEADLINE = 180  # seconds: a generous bound for a build on a busy machine, not a timing assertion
+SERVING = re.compile(r"serving ((http://127\.0\.0\.1:\d+/)\S*)")  # the URL printed, with its token; the base
+BROWSER = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))  # keeps cookies
+TOKEN = "test-token"
 
 
 def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=60) as response:  # 127.0.0.1 only; generous for a loaded machine
+    with BROWSER.open(url, timeout=60) as response:  # 127.0.0.1 only; generous for a loaded machine
         return response.read().decode("utf-8", "replace")
+
+
+def open_printed_url(url: str) -> str:
+    """Open the URL `serve` printed, as a browser does (its token becomes a cookie); the preview's base URL."""
+    with BROWSER.open(url, timeout=60) as response:
+        assert response.status == 200 and "?" not in response.url, response.url
+        return response.url
 
 
 @pytest.mark.slow
@@ -42,8 +55,8 @@ def test_serve_rebuilds_on_save_and_shows_errors(tmp_path: Path):
         url = None
         deadline = time.monotonic() + 120
         while url is None and time.monotonic() < deadline:
-            match = re.search(r"serving (http://127\.0\.0\.1:\d+/)", process.stderr.readline())
-            url = match.group(1) if match else None
+            match = SERVING.search(process.stderr.readline())
+            url = open_printed_url(match.group(1)) if match else None
         assert url, "the server did not start"
         page = ""
         while time.monotonic() < deadline and "Build 1" not in page:  # it listens first, then builds
@@ -78,7 +91,7 @@ def preview_url(tmp_path: Path):
     (out / "book.pdf").write_bytes(b"%PDF-1.7 preview")
     (tmp_path / "secret.txt").write_text("TOP-SECRET")
     (out / "leak.txt").symlink_to(tmp_path / "secret.txt")
-    server = preview_server(Preview(tmp_path / "book", out, log=lambda message: None), 0)
+    server = preview_server(Preview(tmp_path / "book", out, log=lambda message: None), 0, token=TOKEN)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server.server_address[1]
     server.shutdown()
@@ -86,10 +99,11 @@ def preview_url(tmp_path: Path):
 
 
 def request(port: int, path: str, host: str) -> tuple[int, bytes]:
-    import http.client
+    """GET `path` with this Host header, and the token's cookie as a browser that opened the preview has it."""
+    from bestiary.serve_http import token_cookie_name
 
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    connection.request("GET", path, headers={"Host": host})
+    connection.request("GET", path, headers={"Host": host, "Cookie": f"{token_cookie_name(port)}={TOKEN}"})
     response = connection.getresponse()
     return response.status, response.read()
 
@@ -194,17 +208,17 @@ def test_preview_status_history_reaches_a_client_that_fell_behind(tmp_path: Path
 
 @contextlib.contextmanager
 def serving(book: Path, out: Path) -> Iterator[str]:
-    """`bestiary serve --port 0` in a child process: its URL, once it listens; stopped at the end."""
+    """`bestiary serve --port 0` in a child process: its URL once it listens, opened (`fetch` has the cookie);
+    stopped at the end."""
     process = subprocess.Popen([sys.executable, "-m", "bestiary", "serve", "--book", str(book), "--out", str(out),
                                 "--port", "0"], stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)  # never let the pipe fill
     reader.start()
     try:
-        url = wait_for(lambda: next((match.group(1) for line in list(lines)
-                                     if (match := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line))), None),
-                       "the server to listen", still=process.poll)
-        yield url
+        printed = wait_for(lambda: next((match.group(1) for line in list(lines) if (match := SERVING.search(line))),
+                                        None), "the server to listen", still=process.poll)
+        yield open_printed_url(printed)
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -267,10 +281,7 @@ def test_serve_status_moves_to_rebuilding_then_ready_after_a_save(tmp_path: Path
     with serving(book, out) as url:
         wait_for(lambda: status_of(url)["state"] == "ready" and status_of(url)["watching"], "the first build",
                  url=url)
-        port = int(url.rsplit(":", 1)[1].strip("/"))
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE)
-        connection.request("GET", "/__events")
-        events = connection.getresponse()
+        events = BROWSER.open(url + "__events", timeout=DEADLINE)
         assert events.status == 200 and events.getheader("Content-Type") == "text/event-stream"
 
         def next_status() -> dict:
@@ -291,7 +302,7 @@ def test_serve_status_moves_to_rebuilding_then_ready_after_a_save(tmp_path: Path
         assert "rebuilding" in states and states.index("rebuilding") < len(states) - 1, states
         assert "rebuilding…" in next(status["label"] for status in seen if status["state"] == "rebuilding")
         assert seen[-1]["build"] == before["build"] + 1 and seen[-1]["changed"] == "alpha-analyst"
-        connection.close()
+        events.close()
 
 
 @pytest.mark.slow

@@ -1,6 +1,11 @@
 """The `bestiary` command: parses, calls the library, prints. No logic of its own.
 
-Exit status: 0 success, 1 build failure, 2 invalid input or usage.
+Exit status: 0 success, 1 build failure, 2 invalid input or usage, 3 a bug in bestiary
+(`bugs.py`: one line, the traceback with `--verbose`), 130 interrupted (Ctrl-C or kill).
+
+`-v`/`--verbose` is taken before the command (`bestiary -v check`) or after it, by every
+command, with one meaning: say more. Every command then shows a bug's traceback; `build` and
+`dossier` also show every stage's time and every dossier.
 """
 
 from __future__ import annotations
@@ -9,10 +14,12 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from . import __version__
+from .bugs import BUG_EXIT_STATUS, describe_bug
 from .build import DEFAULT_TARGETS, TARGETS, build, stamp_dossiers
 from .cache import Cache
 from .check import check_book
@@ -29,7 +36,7 @@ OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), d
                           show_default=True, help="Where outputs are written.")
 
 
-def _fail_input(error: BuildError) -> None:
+def _fail_input(error: BuildError) -> NoReturn:
     for diagnostic in error.diagnostics:
         click.echo(str(diagnostic), err=True)
     errors = sum(1 for d in error.diagnostics if not d.is_warning)
@@ -37,7 +44,7 @@ def _fail_input(error: BuildError) -> None:
     sys.exit(2)
 
 
-def _fail_strict(error: StrictError) -> None:
+def _fail_strict(error: StrictError) -> NoReturn:
     """Warnings made errors by --strict: status 2 when all are about the input, 1 when rendering warned."""
     for warning in error.warnings:
         click.echo(str(warning), err=True)
@@ -66,15 +73,38 @@ def _complete_chapters(ctx: click.Context, param: click.Parameter, incomplete: s
                   and path.name.startswith(incomplete))
 
 
+VERBOSE_WANTED = "bestiary.verbose"  # in click's context meta, shared by the group's and the command's contexts
+
+
+def _remember_verbose(ctx: click.Context, param: click.Parameter, verbose: bool) -> bool:
+    if verbose:
+        ctx.meta[VERBOSE_WANTED] = True
+    return verbose
+
+
+def _verbose_option(help_text: str, *, expose_value: bool = False):
+    return click.option("-v", "--verbose", is_flag=True, expose_value=expose_value, callback=_remember_verbose,
+                        help=help_text)
+
+
+VERBOSE_OPTION = _verbose_option("Show the traceback of an unexpected error (a bug in bestiary).")
+
+
+def _verbose_wanted() -> bool:
+    """Whether --verbose was given, before the command or after it."""
+    return bool(click.get_current_context().meta.get(VERBOSE_WANTED))
+
+
 def _verbosity(quiet: bool, verbose: bool) -> int:
+    verbose = verbose or _verbose_wanted()
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be used together")
     return QUIET if quiet else VERBOSE if verbose else NORMAL
 
 
 def _feedback_options(command):
-    command = click.option("-v", "--verbose", is_flag=True,
-                           help="Also show each stage's time and every dossier.")(command)
+    command = _verbose_option("Also show each stage's time, every dossier, and a bug's traceback.",
+                              expose_value=True)(command)
     return click.option("-q", "--quiet", is_flag=True, help="Show only warnings and errors.")(command)
 
 
@@ -82,8 +112,41 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _fail(error: BuildError | RequestError | RenderError) -> NoReturn:
+    """Print one of our errors and exit with its status: 2 for the input or the request, 1 for the build."""
+    if isinstance(error, BuildError):
+        _fail_input(error)
+    if isinstance(error, StrictError):
+        _fail_strict(error)
+    click.echo(f"error: {error}", err=True)  # a RenderError (OutputError too) names its file
+    sys.exit(2 if isinstance(error, RequestError) else 1)
+
+
+class BestiaryGroup(click.Group):
+    """The command group, which gives every command the same exit statuses for what it did not catch."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; our errors exit with their status, an interruption with 130, and anything else is a
+        bug: one line and status 3 (the traceback first with --verbose). Click's own exceptions, exits, and a
+        closed standard output are click's to handle."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise
+        except (BuildError, RequestError, RenderError) as error:
+            _fail(error)
+        except KeyboardInterrupt:
+            click.echo("interrupted.", err=True)
+            sys.exit(130)
+        except Exception as error:
+            click.echo(describe_bug(error, verbose=bool(ctx.meta.get(VERBOSE_WANTED))), err=True)
+            sys.exit(BUG_EXIT_STATUS)
+
+
+@click.group(cls=BestiaryGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bestiary")
+@_verbose_option("Say more, whatever the command: a bug's traceback, and what --verbose shows for build and "
+                 "dossier.")
 def main() -> None:
     """Build The Corporate Bestiary: a PDF field guide, an EPUB and per-role dossiers."""
     # A kill is an interruption like Ctrl-C: unwind, so temporary files are removed.
@@ -102,16 +165,8 @@ def _report(feedback: Feedback, run) -> None:
     try:
         with feedback:
             result = run()
-    except BuildError as error:
-        _fail_input(error)
-    except RequestError as error:  # a bad request: unknown slug or paper, an output folder that cannot be one
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
-    except StrictError as error:
-        _fail_strict(error)
-    except RenderError as error:  # OutputError too: it names the file
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
+    except (BuildError, RequestError, RenderError) as error:  # RequestError: an unknown slug or paper…
+        _fail(error)
     except KeyboardInterrupt:
         click.echo("interrupted; earlier outputs are untouched.", err=True)
         sys.exit(130)
@@ -143,6 +198,7 @@ def build_command(target: str | None, book_dir: Path, out_dir: Path, variant: st
 
 
 @main.command("clean")
+@VERBOSE_OPTION
 def clean_command() -> None:
     """Empty the build cache (laid-out chunks and dossiers kept between builds; see BESTIARY_CACHE_DIR)."""
     cache = Cache.default()
@@ -153,6 +209,7 @@ def clean_command() -> None:
 @main.command("check")
 @BOOK_OPTION
 @STRICT_OPTION
+@VERBOSE_OPTION
 def check_command(book_dir: Path, strict: bool) -> None:
     """Validate every record and cross-reference; report all problems at once."""
     try:
@@ -199,6 +256,7 @@ def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: Path, paper
 @click.option("--chapter", required=True, shell_complete=_complete_chapters,
               help="The family folder, e.g. 02-the-machine-room.")
 @BOOK_OPTION
+@VERBOSE_OPTION
 def new_command(title: str, chapter: str, book_dir: Path) -> None:
     """Write a record skeleton for TITLE into a chapter; fill it in, then run `check`."""
     try:
@@ -212,6 +270,7 @@ def new_command(title: str, chapter: str, book_dir: Path) -> None:
 @main.command("schema")
 @click.option("--write", is_flag=True, help="Write BOOK/role.schema.json (only if it changed) instead of printing.")
 @BOOK_OPTION
+@VERBOSE_OPTION
 def schema_command(write: bool, book_dir: Path) -> None:
     """Print the JSON Schema of a role record, for editors that check YAML as you type."""
     if not write:
@@ -230,15 +289,20 @@ def schema_command(write: bool, book_dir: Path) -> None:
 @OUT_OPTION
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0 picks a free one).")
-def serve_command(book_dir: Path, out_dir: Path, port: int) -> None:
+@click.option("--no-token", is_flag=True,
+              help="Let every user of this machine see the preview, not only those who have the URL it prints.")
+@_verbose_option("Show the traceback of an unexpected error (a bug in bestiary), while answering a request too.")
+def serve_command(book_dir: Path, out_dir: Path, port: int, no_token: bool) -> None:
     """Preview the book in the browser at once: each specimen follows every save within a second, and the
-    field guide and the EPUB are rebuilt in the background (Ctrl-C stops)."""
+    field guide and the EPUB are rebuilt in the background (Ctrl-C stops). Open the URL it prints: its
+    secret token keeps the preview yours."""
     if not book_dir.is_dir():
         click.echo(f"error: no book folder {book_dir}", err=True)
         sys.exit(2)
     try:
         serve(book_dir, out_dir, port, log=lambda message: click.echo(message, err=True),
-              ready=lambda url: click.echo(f"serving {url} (Ctrl-C stops)", err=True))
+              ready=lambda url: click.echo(f"serving {url} (Ctrl-C stops)", err=True), use_token=not no_token,
+              verbose=_verbose_wanted())
     except KeyboardInterrupt:
         click.echo("stopped.", err=True)
     except RequestError as error:

@@ -26,11 +26,14 @@ The main thread runs the builds one after another, each in a child process
 Ctrl-C or `kill` stops one as they stop `bestiary build` (outputs untouched); the watcher
 loads the preview in a thread of its own, and the HTTP server (`serve_http.py`) answers
 from its threads. Security is the server's: only the Host names of this machine, no
-folder listings, nothing outside the output folder.
+folder listings, nothing outside the output folder, and only the user who started it: a
+new secret token each run, in the URL it prints and then in the browser's cookie
+(`--no-token` leaves the preview open to every local user).
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections import deque
@@ -46,7 +49,7 @@ from .load import is_editor_litter
 from .preview import PreviewBook, load_preview
 from .resources import builtin_layouts_dir, fonts_dir
 from .serve_build import build_in_child
-from .serve_http import preview_server
+from .serve_http import preview_server, preview_url
 
 __all__ = ["Preview", "preview_server", "serve", "watch_sources"]
 
@@ -239,8 +242,12 @@ def watch_sources(preview: Preview, stop: threading.Event) -> None:
 
 
 def serve(book_dir: Path, out_dir: Path, port: int, log: Callable[[str], None],
-          ready: Callable[[str], None]) -> None:
+          ready: Callable[[str], None], *, use_token: bool = True, verbose: bool = False) -> None:
     """Serve on 127.0.0.1:`port` (0 picks a free one) at once, build in the background, rebuild on save.
+
+    `ready` hears the URL to open: with `use_token`, it carries this run's token, without which the server
+    answers nothing but 403 (`serve_http.py`). `log` hears one line per build, and per bug while answering a
+    request (with its traceback when `verbose`).
 
     Raises `RequestError`, before any build, for an output folder inside the sources or a port that is taken.
     Returns only by an exception (KeyboardInterrupt for Ctrl-C). Builds start from multiprocessing's fork
@@ -248,11 +255,12 @@ def serve(book_dir: Path, out_dir: Path, port: int, log: Callable[[str], None],
     """
     check_output_folder(book_dir, out_dir)
     preview = Preview(book_dir, out_dir, log)
-    server = preview_server(preview, port)
+    token = secrets.token_urlsafe(32) if use_token else None
+    server = preview_server(preview, port, token=token, verbose=verbose)
     stop = threading.Event()
     threading.Thread(target=server.serve_forever, name="bestiary-http", daemon=True).start()
     threading.Thread(target=watch_sources, args=(preview, stop), name="bestiary-watch", daemon=True).start()
-    ready(f"http://127.0.0.1:{server.server_address[1]}/")
+    ready(preview_url(server.server_address[1], token))
     preview.build_wanted.set()
     try:
         while True:
