@@ -9,10 +9,12 @@ command line prints it. Dates come from `SOURCE_DATE_EPOCH` when it is set.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import hashlib
 import io
+import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -35,7 +37,7 @@ from .errors import Diagnostic, RequestError, StrictError
 from .load import load_book
 from .manifest import inputs_digest, recall, remember
 from .model import Book
-from .outputs import OutputFolderLock, StagedOutputs
+from .outputs import OutputFolderLock, OutputsInPlace, StagedOutputs, finish_interrupted_commit
 from .pdf import PdfOptions, PrintEdition, render_field_guide
 from .pod import interior_options, render_cover_wrap
 from .pool import LaidOut, WorkerPool
@@ -43,6 +45,7 @@ from .progress import Progress, Step, silent
 from .render import layout_search_path, make_renderer
 from .resources import builtin_layouts_dir, fonts_dir, is_inside, real_path
 from .sandbox import sandbox_roots
+from .staging import staging_problem
 from .stamp import Recipient, recipients, stamp
 from .workers import give_memory_back
 
@@ -67,6 +70,7 @@ class BuildResult:
     laid_out: int = 0  # documents (field guide chunks, dossiers) laid out by this build
     reused: int = 0  # documents taken whole from the cache
     seconds: dict[str, float] = field(default_factory=dict)  # each stage's wall time, by stage name
+    finished: tuple[Path, ...] = ()  # outputs of an earlier build killed mid-commit, put in place first
 
     def stage_of(self, item: Written) -> str:
         """The stage that made `item`, as named in `seconds`."""
@@ -234,16 +238,19 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     target, slug, paper or print option, an output folder that cannot be one) before
     rendering anything, and `RenderError` when rendering fails (`StrictError` when
     `strict` and anything warned). Outputs are renamed into place only when all of them
-    are ready: a failed or interrupted build changes nothing. One build at a time writes
-    to an output folder; `on_wait` hears when another holds it. What was laid out before comes
-    from the cache (`cache`) unless `use_cache` is False.
+    are ready: a build that fails or is interrupted before then changes nothing, and one
+    interrupted after raises `OutputsInPlace` once all are in place (`outputs`). A build killed
+    outright during its commit is finished by the next one, first (`BuildResult.finished`). One
+    build at a time writes to an output folder; `on_wait` hears when another holds it. What was
+    laid out before comes from the cache (`cache`) unless `use_cache` is False.
     """
-    book_dir, out_dir = Path(book_dir), Path(out_dir)
+    book_dir, out_dir = Path(book_dir), output_folder(out_dir)
     targets = tuple(targets)
     unknown = [target for target in targets if target not in TARGETS]
     if unknown:
         raise RequestError(f"unknown target(s) {', '.join(unknown)}; expected {', '.join(TARGETS)}")
     check_output_folder(book_dir, out_dir)
+    finished = finish_interrupted_commit(out_dir, on_wait)  # first: `recall` must compare whole outputs
     cache = Cache.default() if use_cache else Cache(None)
     request = {"targets": targets, "slugs": None if slugs is None else list(slugs), "paper": paper,
                "variant": pdf_variant, "page_size": page_size, "bleed": bleed, "crop_marks": crop_marks,
@@ -257,17 +264,24 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
             raise StrictError(tuple(warnings))
         return BuildResult(tuple(Written(Path(entry["path"]), entry["kind"], entry["size"], entry["pages"],
                                          tuple(entry["sparse_pages"]), unchanged=True) for entry in written),
-                           tuple(warnings))
+                           tuple(warnings), finished=finished)
     # every input and option is checked before the output folder is created or locked
     plan = _plan(book_dir, slugs=slugs, paper=paper, pdf_variant=pdf_variant, page_size=page_size, bleed=bleed,
                  crop_marks=crop_marks, prepared_for=prepared_for, copies=copies, strict=strict)
-    with OutputFolderLock(out_dir, on_wait):
-        result = _render(plan, out_dir, targets, cache, toolchain, progress=progress, strict=strict)
-        remember(cache, out_dir, digest, [{"path": str(item.path), "kind": item.kind, "pages": item.pages,
-                                           "sparse_pages": list(item.sparse_pages)} for item in result.written],
-                 result.warnings)
-    cache.prune()
-    return result
+    staged = StagedOutputs(out_dir)
+    try:
+        with OutputFolderLock(out_dir, on_wait) as lock, staged:
+            result = _render(plan, staged, targets, cache, toolchain, progress=progress, strict=strict)
+            staged.commit()
+            remember(cache, out_dir, digest, [{"path": str(item.path), "kind": item.kind, "pages": item.pages,
+                                               "sparse_pages": list(item.sparse_pages)} for item in result.written],
+                     result.warnings)
+            cache.prune()
+        return dataclasses.replace(result, finished=finished + lock.finished)
+    except KeyboardInterrupt as interrupt:  # in this frame: after the `return`, no code of ours runs
+        if staged.committed and not isinstance(interrupt, OutputsInPlace):
+            raise OutputsInPlace from interrupt
+        raise
 
 
 @dataclass(frozen=True)
@@ -298,11 +312,12 @@ def _plan(book_dir: Path, *, slugs: Iterable[str] | None, paper: str | None, pdf
     return _Plan(book, tuple(wanted), paper, options, page_size, tuple(stamped))
 
 
-def _render(plan: _Plan, out_dir: Path, targets: tuple[str, ...], cache: Cache, toolchain: str, *,
+def _render(plan: _Plan, staged: StagedOutputs, targets: tuple[str, ...], cache: Cache, toolchain: str, *,
             progress: Progress | None, strict: bool) -> BuildResult:
+    """Every requested output rendered and staged (not yet committed); strict mode fails on a warning."""
     book = plan.book
-    with StagedOutputs(out_dir) as staged, WorkerPool(sandbox_roots(book.directory), cache, toolchain) as pool:
-        job = _Job(book, out_dir, build_time(book_sources(book.directory)), staged,
+    with WorkerPool(sandbox_roots(book.directory), cache, toolchain) as pool:
+        job = _Job(book, staged.out_dir, build_time(book_sources(book.directory)), staged,
                    progress or silent, pool, warnings=list(book.warnings))
         if "dossiers" in targets:
             job.queue_dossiers(plan.wanted, plan.paper)
@@ -325,15 +340,30 @@ def layout_folders(book_dir: Path) -> tuple[Path, ...]:
     return (*layout_search_path(book_dir), fonts_dir())
 
 
+def output_folder(out_dir: Path | str) -> Path:
+    """`out_dir` as a path; an empty name is refused, since it would quietly mean the current folder."""
+    if out_dir == "":
+        raise RequestError("expected an output folder, found an empty name (it would mean the current folder: "
+                           "write --out . for that); the default is ./dist")
+    return Path(out_dir)
+
+
 def check_output_folder(book_dir: Path, out_dir: Path) -> None:
-    """Refuse, before anything renders, an output folder that is a file or lies inside a source folder.
+    """Refuse, before anything renders, an output folder that is a file, a link that leads nowhere, holds
+    a staging folder not ours (`outputs`), or lies inside a source folder.
 
     Outputs inside the book (or the layouts or fonts) would be read back as sources,
     and `serve` would rebuild forever on its own output.
     """
     for folder in (out_dir, *(out_dir / name for name in OUTPUT_SUBFOLDERS)):
+        if folder.is_symlink() and not folder.exists():
+            raise RequestError(f"expected an output folder, found a symbolic link that leads nowhere at {folder} "
+                               f"(to {os.readlink(folder)})")
         if folder.exists() and not folder.is_dir():
             raise RequestError(f"expected an output folder, found a file at {folder}")
+    problem = staging_problem(out_dir)
+    if problem:
+        raise RequestError(problem)
     real_out = real_path(out_dir)
     sources = {"the book folder": book_dir, "the built-in layouts": builtin_layouts_dir(), "the fonts": fonts_dir()}
     for name, folder in sources.items():
@@ -359,8 +389,9 @@ def _chosen_slugs(book: Book, slugs: Iterable[str] | None) -> list[str]:
 def stamp_dossiers(book_dir: Path | str, out_dir: Path | str, slugs: Iterable[str], *,
                    prepared_for: str | None = None, copies: int | None = None, paper: str | None = None,
                    on_wait: Callable[[str], None] | None = None) -> BuildResult:
-    """Stamp dossiers already in `out_dir/dossiers` (on `paper`, the book's by default), without rendering."""
-    book_dir, out_dir = Path(book_dir), Path(out_dir)
+    """Stamp dossiers already in `out_dir/dossiers` (on `paper`, the book's by default), without rendering;
+    written all or nothing, as `build` writes."""
+    book_dir, out_dir = Path(book_dir), output_folder(out_dir)
     check_output_folder(book_dir, out_dir)
     book = load_book(book_dir)
     paper = check_paper(paper or book.config.dossier_paper)
@@ -368,13 +399,21 @@ def stamp_dossiers(book_dir: Path | str, out_dir: Path | str, slugs: Iterable[st
     chosen = recipients(prepared_for, copies)
     if not chosen:
         raise RequestError("expected --prepared-for or --copies to stamp with, found neither")
-    with OutputFolderLock(out_dir, on_wait), StagedOutputs(out_dir) as staged:
-        nothing_to_lay_out = WorkerPool((), Cache(None), "", workers=1)
-        job = _Job(book, out_dir, build_time(), staged, lambda done, total, label: None, nothing_to_lay_out)
-        for slug in wanted:
-            source = job.dossier_path(slug, paper)
-            if not source.is_file():
-                raise RequestError(f"no rendered dossier {source}; build it first with: bestiary dossier {slug}")
-            data = source.read_bytes()
-            job.stamped_copies(slug, paper, data, len(PdfReader(io.BytesIO(data)).pages), chosen)
-        return job.result(strict=False)
+    staged = StagedOutputs(out_dir)
+    try:
+        with OutputFolderLock(out_dir, on_wait) as lock, staged:
+            nothing_to_lay_out = WorkerPool((), Cache(None), "", workers=1)
+            job = _Job(book, out_dir, build_time(), staged, lambda done, total, label: None, nothing_to_lay_out)
+            for slug in wanted:
+                source = job.dossier_path(slug, paper)
+                if not source.is_file():
+                    raise RequestError(f"no rendered dossier {source}; build it first with: bestiary dossier {slug}")
+                data = source.read_bytes()
+                job.stamped_copies(slug, paper, data, len(PdfReader(io.BytesIO(data)).pages), chosen)
+            result = job.result(strict=False)
+            staged.commit()
+        return dataclasses.replace(result, finished=lock.finished)
+    except KeyboardInterrupt as interrupt:
+        if staged.committed and not isinstance(interrupt, OutputsInPlace):
+            raise OutputsInPlace from interrupt
+        raise

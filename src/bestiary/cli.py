@@ -20,20 +20,22 @@ import click
 
 from . import __version__
 from .bugs import BUG_EXIT_STATUS, describe_bug
-from .build import DEFAULT_TARGETS, TARGETS, build, stamp_dossiers
+from .build import DEFAULT_TARGETS, TARGETS, build, output_folder, stamp_dossiers
 from .cache import Cache
 from .check import check_book
 from .config import PAPER_SIZES, PDF_VARIANTS
 from .errors import BuildError, RenderError, RequestError, StrictError
-from .feedback import NORMAL, QUIET, VERBOSE, Feedback, human_size
+from .feedback import NORMAL, QUIET, VERBOSE, Feedback, finished_line, human_size
 from .json_schema import schema_text, write_schema
+from .outputs import OutputsInPlace, finish_interrupted_commit
 from .scaffold import new_record
 from .serve import serve
 
 BOOK_OPTION = click.option("--book", "book_dir", type=click.Path(path_type=Path), default=Path("book"),
                            show_default=True, help="The book folder.")
-OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"),
-                          show_default=True, help="Where outputs are written.")
+# a str, not a Path: Path("") is ".", and an empty --out must be refused, not read as the current folder
+OUT_OPTION = click.option("--out", "out_dir", type=click.Path(), default="dist", show_default=True,
+                          help="Where outputs are written.")
 
 
 def _fail_input(error: BuildError) -> NoReturn:
@@ -154,7 +156,7 @@ def main() -> None:
         signal.signal(signal.SIGTERM, _interrupt)
 
 
-def _run_build(targets, book_dir: Path, out_dir: Path, verbosity: int, **options) -> None:
+def _run_build(targets, book_dir: Path, out_dir: str, verbosity: int, **options) -> None:
     feedback = Feedback(verbosity)
     _report(feedback, lambda: build(book_dir, out_dir, targets, progress=feedback.step, on_wait=feedback.waiting,
                                     **options))
@@ -162,13 +164,17 @@ def _run_build(targets, book_dir: Path, out_dir: Path, verbosity: int, **options
 
 def _report(feedback: Feedback, run) -> None:
     """Run a build step with its progress on screen; then what it wrote, or its errors with the right status."""
+    result = None
     try:
         with feedback:
             result = run()
     except (BuildError, RequestError, RenderError) as error:  # RequestError: an unknown slug or paper…
         _fail(error)
-    except KeyboardInterrupt:
-        click.echo("interrupted; earlier outputs are untouched.", err=True)
+    except KeyboardInterrupt as interrupt:
+        # before its commit a build changes nothing; once the commit began, it completes before stopping
+        in_place = isinstance(interrupt, OutputsInPlace) or result is not None
+        click.echo("interrupted; the new outputs are in place." if in_place
+                   else "interrupted; earlier outputs are untouched.", err=True)
         sys.exit(130)
     feedback.summary(result)
 
@@ -187,7 +193,7 @@ def _report(feedback: Feedback, run) -> None:
 @STRICT_OPTION
 @NO_CACHE_OPTION
 @_feedback_options
-def build_command(target: str | None, book_dir: Path, out_dir: Path, variant: str | None, page_size: str | None,
+def build_command(target: str | None, book_dir: Path, out_dir: str, variant: str | None, page_size: str | None,
                   bleed: str | None, crop_marks: bool | None, strict: bool, no_cache: bool, quiet: bool,
                   verbose: bool) -> None:
     """Build the field guide, the EPUB and the dossiers, or one TARGET: pdf, epub, dossiers, or print (the
@@ -208,10 +214,17 @@ def clean_command() -> None:
 
 @main.command("check")
 @BOOK_OPTION
+@click.option("--out", "out_dir", type=click.Path(), default="dist", show_default=True,
+              help="The output folder: a build killed while putting its outputs there is finished first.")
 @STRICT_OPTION
 @VERBOSE_OPTION
-def check_command(book_dir: Path, strict: bool) -> None:
-    """Validate every record and cross-reference; report all problems at once."""
+def check_command(book_dir: Path, out_dir: str, strict: bool) -> None:
+    """Validate every record and cross-reference; report all problems at once. First, a build into OUT
+    killed while putting its outputs in place is finished (nothing else in OUT is touched)."""
+    finished = finish_interrupted_commit(output_folder(out_dir),
+                                         on_wait=lambda message: click.echo(f"{message} …", err=True))
+    if finished:
+        click.echo(finished_line(finished))
     try:
         book = check_book(book_dir)
     except BuildError as error:
@@ -237,7 +250,7 @@ def check_command(book_dir: Path, strict: bool) -> None:
 @STRICT_OPTION
 @NO_CACHE_OPTION
 @_feedback_options
-def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: Path, paper: str | None,
+def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: str, paper: str | None,
                     prepared_for: str | None, copies: int | None, stamp_only: bool, strict: bool,
                     no_cache: bool, quiet: bool, verbose: bool) -> None:
     """Write OUT/dossiers/<slug>.pdf for each SLUG, and stamped copies beside it if asked."""
@@ -292,7 +305,7 @@ def schema_command(write: bool, book_dir: Path) -> None:
 @click.option("--no-token", is_flag=True,
               help="Let every user of this machine see the preview, not only those who have the URL it prints.")
 @_verbose_option("Show the traceback of an unexpected error (a bug in bestiary), while answering a request too.")
-def serve_command(book_dir: Path, out_dir: Path, port: int, no_token: bool) -> None:
+def serve_command(book_dir: Path, out_dir: str, port: int, no_token: bool) -> None:
     """Preview the book in the browser at once: each specimen follows every save within a second, and the
     field guide and the EPUB are rebuilt in the background (Ctrl-C stops). Open the URL it prints: its
     secret token keeps the preview yours."""
@@ -300,7 +313,7 @@ def serve_command(book_dir: Path, out_dir: Path, port: int, no_token: bool) -> N
         click.echo(f"error: no book folder {book_dir}", err=True)
         sys.exit(2)
     try:
-        serve(book_dir, out_dir, port, log=lambda message: click.echo(message, err=True),
+        serve(book_dir, output_folder(out_dir), port, log=lambda message: click.echo(message, err=True),
               ready=lambda url: click.echo(f"serving {url} (Ctrl-C stops)", err=True), use_token=not no_token,
               verbose=_verbose_wanted())
     except KeyboardInterrupt:

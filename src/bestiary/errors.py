@@ -75,6 +75,11 @@ def render_warning(layout: str, code: str, message: str) -> Diagnostic:
     return Diagnostic(layout, 0, 0, code, "", message)
 
 
+def describe_os_error(error: OSError, path: Path) -> str:
+    """An I/O error as one line that names the file: 'dist/x.pdf: No space left on device'."""
+    return f"{path}: {error.strerror or error}"
+
+
 def display_path(path: Path) -> str:
     """A path as the user typed it would be: relative to the working folder when inside it."""
     absolute = Path(os.path.abspath(path))  # not resolved: the path may be a link that loops

@@ -91,6 +91,8 @@ class Feedback:
             self.warn(str(warning))
         if self.verbosity <= QUIET:
             return
+        if result.finished:
+            self.out.print(finished_line(result.finished), markup=False)
         elapsed = time.monotonic() - self.started
         if self.out.is_terminal:
             self.out.print(self._table(result))
@@ -125,6 +127,13 @@ class Feedback:
                           human_size(sum(item.size for item in dossiers)), _seconds(result, dossiers[0]),
                           f"{len(dossiers) - changed} unchanged" if changed < len(dossiers) else "")
         return table
+
+
+def finished_line(paths: tuple[Path, ...]) -> str:
+    """The outputs of a build killed during its commit, put in place since, as one line (three named)."""
+    named = ", ".join(str(path) for path in paths[:3])
+    more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+    return f"finished an interrupted build: put {named}{more} in place"
 
 
 def _line(item: Written) -> str:
