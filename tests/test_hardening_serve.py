@@ -352,7 +352,7 @@ def a_bug(*args, **kwargs):
 
 
 def test_a_bug_is_one_line_and_exit_status_3(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr("bestiary.cli.load_book", a_bug)
+    monkeypatch.setattr("bestiary.cli.check_book", a_bug)
     result = cli("check", "--book", str(write_book(tmp_path)))
     assert result.returncode == 3
     assert result.stderr.splitlines() == [BUG_LINE.format(hint="run again with --verbose for the traceback")]
@@ -363,7 +363,7 @@ def test_a_bug_is_one_line_and_exit_status_3(tmp_path: Path, monkeypatch):
                                        ["-v", "build", "epub"]])
 def test_verbose_before_or_after_the_command_shows_the_traceback_above_the_line(tmp_path: Path, monkeypatch,
                                                                                 arguments: list[str]):
-    monkeypatch.setattr("bestiary.cli.load_book", a_bug)
+    monkeypatch.setattr("bestiary.cli.check_book", a_bug)
     monkeypatch.setattr("bestiary.cli.build", a_bug)
     result = cli(*arguments, "--book", str(write_book(tmp_path)), *(["--out", str(tmp_path / "dist")]
                                                                     if "check" not in arguments else []))
