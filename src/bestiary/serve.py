@@ -40,7 +40,7 @@ from typing import Any
 
 import watchfiles
 
-from .build import check_output_folder
+from .build import cache_folder, check_output_folder
 from .errors import BuildError, RenderError, RequestError
 from .load import is_editor_litter
 from .preview import PreviewBook, load_preview
@@ -242,11 +242,13 @@ def serve(book_dir: Path, out_dir: Path, port: int, log: Callable[[str], None],
           ready: Callable[[str], None]) -> None:
     """Serve on 127.0.0.1:`port` (0 picks a free one) at once, build in the background, rebuild on save.
 
-    Raises `RequestError`, before any build, for an output folder inside the sources or a port that is taken.
+    Raises `RequestError`, before any build, for an output or cache folder inside the sources or a port that
+    is taken.
     Returns only by an exception (KeyboardInterrupt for Ctrl-C). Builds start from multiprocessing's fork
     server: a script that calls this must guard its own code with `if __name__ == "__main__":`.
     """
     check_output_folder(book_dir, out_dir)
+    cache_folder(book_dir)  # one inside the book would be a change to rebuild for at every build
     preview = Preview(book_dir, out_dir, log)
     server = preview_server(preview, port)
     stop = threading.Event()
