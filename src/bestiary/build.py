@@ -357,7 +357,7 @@ def cache_folder(book_dir: Path) -> Path:
     if holding is not None:
         name, source = holding
         raise RequestError(f"expected the build cache outside {name} ({source}), found {folder} inside it "
-                           "(writing it would change the sources); set BESTIARY_CACHE_DIR elsewhere, or use --no-cache")
+                           "(writing it would change the sources); set BESTIARY_CACHE_DIR to a folder outside them")
     return folder
 
 
