@@ -28,7 +28,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-from .safe_files import FOLDER_FLAGS, create_file, open_regular, read_descriptor, untrusted_reason
+from .safe_files import FOLDER_FLAGS, create_file, read_regular, untrusted_reason
 
 _MAGIC = b"bestiary-cache 1\n"
 _DIGEST = 32
@@ -79,15 +79,11 @@ class Cache:
         body = None
         if self.folder is not None:
             with contextlib.suppress(OSError), self._shard(_checked(key)[:2]) as shard:
-                descriptor = open_regular(key, dir_fd=shard)
-                try:
-                    body = _body(key, read_descriptor(descriptor, os.fstat(descriptor).st_size))
-                    if body is not None:
-                        os.utime(descriptor)  # used now: evicted last
-                finally:
-                    os.close(descriptor)
+                body = _body(key, read_regular(key, dir_fd=shard)[0])
                 if body is None:
                     os.unlink(key, dir_fd=shard)  # a regular file at this entry's name: the next put replaces it
+                else:
+                    os.utime(key, dir_fd=shard, follow_symlinks=False)  # used now: evicted last
         if body is None:
             self.misses += 1
         else:
@@ -220,14 +216,7 @@ def _kept(shard: int, shard_name: str, name: str, unfinished: bool) -> os.stat_r
     else:
         return None
     try:
-        descriptor = open_regular(name, dir_fd=shard)
+        begins, status = read_regular(name, dir_fd=shard, limit=len(expected))
     except OSError:
         return None
-    try:
-        status = os.fstat(descriptor)
-        begins = read_descriptor(descriptor, len(expected))
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
     return status if begins == expected or (not finished and expected.startswith(begins)) else None

@@ -37,16 +37,22 @@ def open_regular(path: str | Path, *, dir_fd: int | None = None) -> int:
     return descriptor
 
 
-def read_descriptor(descriptor: int, limit: int) -> bytes:
-    """Up to `limit` bytes from the start of an open file."""
-    chunks, wanted = [], limit
-    while wanted > 0:
-        chunk = os.read(descriptor, min(wanted, 1 << 20))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        wanted -= len(chunk)
-    return b"".join(chunks)
+def read_regular(path: str | Path, *, dir_fd: int | None = None,
+                 limit: int | None = None) -> tuple[bytes, os.stat_result]:
+    """The first `limit` bytes (all of them if None) of `path`, opened by `open_regular`, and its status."""
+    descriptor = open_regular(path, dir_fd=dir_fd)
+    try:
+        status = os.fstat(descriptor)
+        wanted, chunks = status.st_size if limit is None else limit, []
+        while wanted > 0:
+            chunk = os.read(descriptor, min(wanted, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            wanted -= len(chunk)
+        return b"".join(chunks), status
+    finally:
+        os.close(descriptor)
 
 
 def create_file(path: str | Path, data: bytes, *, mode: int = 0o666, dir_fd: int | None = None) -> None:
@@ -77,14 +83,10 @@ def file_digest(path: Path, read_limit: int) -> bytes:
         if not stat.S_ISREG(status.st_mode) or status.st_size > read_limit:
             return described
         try:
-            descriptor = open_regular(path)
+            data, _ = read_regular(path, limit=read_limit)
         except OSError as error:  # unreadable: whoever reads the file for real reports it, located
             return described + f"\0error {error.errno}".encode()
-        try:
-            return f"{status.st_mtime_ns}\0".encode() + hashlib.sha256(
-                read_descriptor(descriptor, read_limit)).digest()
-        finally:
-            os.close(descriptor)
+        return f"{status.st_mtime_ns}\0".encode() + hashlib.sha256(data).digest()
     except OSError as error:  # gone between the listing and the look
         return f"error\0{error.errno}".encode()
 
