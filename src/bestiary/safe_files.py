@@ -3,7 +3,7 @@
 Nothing here follows a symbolic link at the last step of a path, reads anything
 but a regular file (a FIFO would hang, a device could be endless), or writes
 into a name that already exists. A folder is trusted only when it is this
-user's own and no one else may write in it. Every function takes a `dir_fd`,
+user's own and no one else may write in it. The readers and the writer take a `dir_fd`,
 so that a caller holding a folder open reaches no name through a link either.
 """
 
