@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .cache import Cache, toolchain_fingerprint
+from .cache import Cache, default_folder
 from .check import check_book
 from .chunks import SPECIMENS_PER_CHUNK, NotChunkable, lay_out_in_chunks
 from .config import check_paper
@@ -47,6 +47,7 @@ from .resources import builtin_layouts_dir, fonts_dir, is_inside, real_path
 from .sandbox import sandbox_roots
 from .staging import staging_problem
 from .stamp import Recipient, recipients, stamp
+from .toolchain import toolchain_fingerprint
 from .workers import give_memory_back
 
 DEFAULT_TARGETS = ("pdf", "epub", "dossiers")  # what `build` makes when no target is named
@@ -71,6 +72,7 @@ class BuildResult:
     reused: int = 0  # documents taken whole from the cache
     seconds: dict[str, float] = field(default_factory=dict)  # each stage's wall time, by stage name
     finished: tuple[Path, ...] = ()  # outputs of an earlier build killed mid-commit, put in place first
+    machine_warnings: tuple[str, ...] = ()  # about the machine, not the book: no W code, `--strict` ignores them
 
     def stage_of(self, item: Written) -> str:
         """The stage that made `item`, as named in `seconds`."""
@@ -159,13 +161,14 @@ class _Job:
     def epub(self, edition: PrintEdition) -> None:
         """The EPUB follows the print edition: its page-list and its cover come from that layout."""
         self.begin("EPUB")
-        cover_key = "cover-png:" + hashlib.sha256(edition.cover_source).hexdigest()
+        toolchain = self.pool.toolchain  # PDFium's version and our code make the PNG, with the PDF
+        cover_key = "cover-png:" + hashlib.sha256(toolchain.encode() + b"\0" + edition.cover_source).hexdigest()
         cover = self.pool.cache.get(cover_key)
         if cover is None:
             cover = cover_png(edition.cover_source)
             self.pool.cache.put(cover_key, cover)
         result = render_epub(epub_view(self.book, edition.pagination), make_renderer(self.book),
-                             self.created, cover, self.pool.cache)
+                             self.created, cover, self.pool.cache, toolchain)
         self.stage(self.out_dir / f"{self.book.slug}.epub", result.data, "EPUB", None)
         self.end("EPUB")
 
@@ -221,7 +224,9 @@ class _Job:
         warnings = tuple(dict.fromkeys(self.warnings))
         if strict and warnings:
             raise StrictError(warnings)
-        return BuildResult(tuple(self.written), warnings, self.pool.laid_out, self.pool.reused, dict(self.seconds))
+        refused = self.pool.cache.refused
+        return BuildResult(tuple(self.written), warnings, self.pool.laid_out, self.pool.reused, dict(self.seconds),
+                           (refused,) if refused else ())
 
 
 def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
@@ -235,14 +240,15 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     Print options left as None come from `book.yaml`. `prepared_for` and `copies` add
     stamped copies beside each dossier (`stamp_dossiers` stamps without rendering).
     Raises `BuildError` for invalid input and `RequestError` for a bad request (unknown
-    target, slug, paper or print option, an output folder that cannot be one) before
+    target, slug, paper or print option, an output or cache folder that cannot be one) before
     rendering anything, and `RenderError` when rendering fails (`StrictError` when
     `strict` and anything warned). Outputs are renamed into place only when all of them
     are ready: a build that fails or is interrupted before then changes nothing, and one
     interrupted after raises `OutputsInPlace` once all are in place (`outputs`). A build killed
     outright during its commit is finished by the next one, first (`BuildResult.finished`). One
     build at a time writes to an output folder; `on_wait` hears when another holds it. What was
-    laid out before comes from the cache (`cache`) unless `use_cache` is False.
+    laid out before comes from the cache (`cache`) unless `use_cache` is False; one this user
+    cannot trust is not used, and `machine_warnings` says so.
     """
     book_dir, out_dir = Path(book_dir), output_folder(out_dir)
     targets = tuple(targets)
@@ -251,7 +257,7 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
         raise RequestError(f"unknown target(s) {', '.join(unknown)}; expected {', '.join(TARGETS)}")
     check_output_folder(book_dir, out_dir)
     finished = finish_interrupted_commit(out_dir, on_wait)  # first: `recall` must compare whole outputs
-    cache = Cache.default() if use_cache else Cache(None)
+    cache = Cache(cache_folder(book_dir)) if use_cache else Cache(None)
     request = {"targets": targets, "slugs": None if slugs is None else list(slugs), "paper": paper,
                "variant": pdf_variant, "page_size": page_size, "bleed": bleed, "crop_marks": crop_marks,
                "prepared_for": prepared_for, "copies": copies}
@@ -364,13 +370,38 @@ def check_output_folder(book_dir: Path, out_dir: Path) -> None:
     problem = staging_problem(out_dir)
     if problem:
         raise RequestError(problem)
-    real_out = real_path(out_dir)
+    holding = _source_holding(book_dir, out_dir)
+    if holding is not None:
+        name, source = holding
+        raise RequestError(f"expected an output folder outside {name} ({source}), found --out {out_dir} "
+                           "inside it (outputs there would be read back as sources); the default is ./dist")
+
+
+def cache_folder(book_dir: Path) -> Path:
+    """The build cache folder for a build of `book_dir` (`cache.default_folder`); a `RequestError` (exit 2),
+    before anything is built or made, when it lies inside the book, the layouts or the fonts.
+
+    Writing the cache there would change the sources it is kept for: every build would find its
+    inputs changed, and `serve` would rebuild on its own writes forever.
+    """
+    folder = default_folder()
+    holding = _source_holding(book_dir, folder)
+    if holding is not None:
+        name, source = holding
+        raise RequestError(f"expected the build cache outside {name} ({source}), found {folder} inside it "
+                           "(writing it would change the sources); set BESTIARY_CACHE_DIR to a folder outside them")
+    return folder
+
+
+def _source_holding(book_dir: Path, folder: Path) -> tuple[str, Path] | None:
+    """The source folder that `folder` lies inside, links resolved, as (what it is, its path); else None."""
+    real_folder = real_path(folder)
     sources = {"the book folder": book_dir, "the built-in layouts": builtin_layouts_dir(), "the fonts": fonts_dir()}
-    for name, folder in sources.items():
-        real = real_path(folder)
-        if real_out is not None and real is not None and is_inside(real_out, (real,)):
-            raise RequestError(f"expected an output folder outside {name} ({folder}), found --out {out_dir} "
-                               "inside it (outputs there would be read back as sources); the default is ./dist")
+    for name, source in sources.items():
+        real = real_path(source)
+        if real_folder is not None and real is not None and is_inside(real_folder, (real,)):
+            return name, source
+    return None
 
 
 def _chosen_slugs(book: Book, slugs: Iterable[str] | None) -> list[str]:

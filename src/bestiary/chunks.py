@@ -207,7 +207,11 @@ def lay_out_in_chunks(guide: FieldGuideView, renderer: Renderer, options: PdfOpt
 @dataclass(frozen=True)
 class RememberedShapes:
     """The chunk shapes the last build of a book settled on, kept in the cache under the book's folder,
-    its page options and the toolchain: after an edit, only the chunks it changed are laid out, once."""
+    its page options and the toolchain: after an edit, only the chunks it changed are laid out, once.
+
+    Unlike other entries, this one is keyed by whose it is, not by all that made it (the records are
+    not in its key): a remembered shape is only the first guess of `lay_out_in_chunks`, which the
+    final layouts confirm or correct, so an out-of-date one costs a layout, never a wrong page."""
 
     cache: Cache
     toolchain: str

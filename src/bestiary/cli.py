@@ -208,6 +208,9 @@ def build_command(target: str | None, book_dir: Path, out_dir: str, variant: str
 def clean_command() -> None:
     """Empty the build cache (laid-out chunks and dossiers kept between builds; see BESTIARY_CACHE_DIR)."""
     cache = Cache.default()
+    if cache.refused:  # not ours to empty: what is in it was never used either
+        click.echo(f"warning: {cache.refused}", err=True)
+        return
     freed = cache.clear()
     click.echo(f"emptied the build cache {cache.folder} ({human_size(freed)})")
 

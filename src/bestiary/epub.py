@@ -67,10 +67,12 @@ SUMMARY = ("Reflowable text with a navigable table of contents, an index, and pa
 
 
 def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, cover: bytes,
-                cache: Cache | None = None) -> RenderedEpub:
+                cache: Cache | None = None, toolchain: str = "") -> RenderedEpub:
     """The EPUB package of `view` (built with the print edition's pagination); `cover` is a PNG.
 
-    Subsetting the fonts is most of the work; `cache` keeps each subset under its font and characters.
+    Subsetting the fonts is most of the work; `cache` keeps each subset under all that makes it:
+    the font, the characters and `toolchain` (`toolchain.toolchain_fingerprint`: fontTools' version
+    and our code). A subset does not depend on the date (`fonts.subset_font`).
     """
     book = view.book
     cover_size = struct.unpack(">II", cover[16:24])  # width and height, from the PNG's header
@@ -102,7 +104,7 @@ def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, 
     for font in EPUB_FONTS:
         package.add_item(epub.EpubItem(uid=f"font-{font.rsplit('.', 1)[0].lower()}",
                                        file_name=f"fonts/{font}", media_type=FONT_TYPES[font.rsplit(".", 1)[1]],
-                                       content=_subset(fonts_dir() / font, used, cache or Cache(None))))
+                                       content=_subset(fonts_dir() / font, used, cache or Cache(None), toolchain)))
 
     package.spine = spine
     raw = io.BytesIO()
@@ -111,8 +113,8 @@ def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, 
     return RenderedEpub(finish_package(raw.getvalue(), book.config.language, created), len(spine))
 
 
-def _subset(path: Path, text: str, cache: Cache) -> bytes:
-    digest = hashlib.sha256(path.read_bytes())
+def _subset(path: Path, text: str, cache: Cache, toolchain: str) -> bytes:
+    digest = hashlib.sha256(toolchain.encode() + b"\0" + path.read_bytes())
     digest.update("".join(sorted(set(text))).encode("utf-8", "surrogatepass"))
     key = "font-subset:" + digest.hexdigest()
     kept = cache.get(key)

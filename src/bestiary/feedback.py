@@ -89,6 +89,8 @@ class Feedback:
         """What was written (or found up to date), each stage's time and the total."""
         for warning in result.warnings:
             self.warn(str(warning))
+        for line in result.machine_warnings:
+            self.warn(f"warning: {line}")
         if self.verbosity <= QUIET:
             return
         if result.finished:

@@ -8,35 +8,46 @@ build can warn, naming the record and field, instead of printing boxes silently.
 
 from __future__ import annotations
 
-import hashlib
+import atexit
 import io
 import logging
 import os
+import shutil
 import tempfile
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from fontTools.ttLib import TTFont
 
+from .safe_files import create_file
+
 
 def isolate_fontconfig(fonts: Path) -> None:
-    """Make fontconfig see only `fonts` (must run before Pango is loaded)."""
-    fonts = fonts.resolve()
-    key = hashlib.sha256(str(fonts).encode()).hexdigest()[:12]
-    folder = Path(tempfile.gettempdir()) / f"bestiary-fontconfig-{os.getuid()}-{key}"
-    folder.mkdir(parents=True, exist_ok=True)
+    """Make fontconfig see only `fonts` (must run before Pango is loaded).
+
+    The configuration, and fontconfig's cache of our fonts, live in a folder made new by `mkdtemp`
+    for this process (private: mode 700, a name no one could guess in advance), written without
+    following a link, and removed when this process exits; the processes it forks use it meanwhile.
+    A fixed name in the shared temporary folder could be made first by another user, with links
+    in it that we would write through. (A fresh fontconfig cache of our fonts takes milliseconds.)
+    """
+    folder = Path(tempfile.mkdtemp(prefix="bestiary-fontconfig-"))
+    atexit.register(_remove_when_done, folder, os.getpid())
     config = folder / "fonts.conf"
     text = (
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
-        f"<fontconfig><dir>{fonts}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>\n"
+        f"<fontconfig><dir>{escape(str(fonts.resolve()))}</dir>"
+        f"<cachedir>{escape(str(folder / 'cache'))}</cachedir></fontconfig>\n"
     )
-    if not config.is_file() or config.read_text(encoding="utf-8") != text:
-        # atomically: parallel builds and test workers start at the same moment
-        partial = folder / f"fonts.conf.{os.getpid()}"
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, config)
+    create_file(config, text.encode("utf-8"), mode=0o600)
     os.environ["FONTCONFIG_FILE"] = str(config)
+
+
+def _remove_when_done(folder: Path, owner: int) -> None:
+    if os.getpid() == owner:  # not in a forked process that happens to run the exit handlers
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @lru_cache(maxsize=8)
@@ -71,7 +82,9 @@ def missing_glyphs(text: str, fonts: Path, only: str | None = None) -> str:
 
 def subset_font(path: Path, text: str) -> bytes:
     """`path` cut down to the characters of `text` (plus ASCII), layout features kept: for the EPUB,
-    whose text is fixed, a fraction of the size. Deterministic, so builds stay reproducible."""
+    whose text is fixed, a fraction of the size. The same bytes for the same font and text, whatever
+    the clock or `SOURCE_DATE_EPOCH`: the subset keeps the font's own date (`head.modified`), which
+    fontTools would otherwise set to the epoch or to now, so a cached subset is the one a build makes."""
     from fontTools import subset
 
     logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # it reports tables it drops
@@ -79,7 +92,7 @@ def subset_font(path: Path, text: str) -> bytes:
     options.layout_features = ["*"]
     options.name_IDs = ["*"]
     options.notdef_outline = True
-    with TTFont(path) as font:
+    with TTFont(path, recalcTimestamp=False) as font:
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=sorted({ord(c) for c in text} | set(range(0x20, 0x7F))))
         subsetter.subset(font)

@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -24,6 +25,7 @@ from . import schema
 from .errors import RequestError
 from .outputs import holds
 from .records import ROLE_SCHEMA
+from .safe_files import create_file
 
 SCHEMA_FILE = "role.schema.json"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -119,20 +121,27 @@ def modeline(record_path: Path, book_dir: Path) -> str:
 
 def write_schema(book_dir: Path) -> tuple[Path, bool]:
     """Write `book_dir/role.schema.json` unless it already holds `schema_text()`; return its path and
-    whether it was written. Replaced atomically, so an editor never reads half a schema."""
+    whether it was written. Replaced atomically, so an editor never reads half a schema.
+
+    The staged copy has a name no one can guess and is created new (`O_EXCL|O_NOFOLLOW`): a book
+    folder may be shared, and a link planted at a predictable name would be written through.
+    """
     path = book_dir / SCHEMA_FILE
     if not book_dir.is_dir():
         raise RequestError(f"no book folder {book_dir}")
     data = schema_text().encode("utf-8")
     # a hidden name: editor litter to whatever walks the book, should a crash leave it behind
-    staged = book_dir / f".{SCHEMA_FILE}.{os.getpid()}.part"
+    staged = book_dir / f".{SCHEMA_FILE}.{secrets.token_hex(8)}.part"
     try:
         if holds(path, data):
             return path, False
-        staged.write_bytes(data)
-        os.replace(staged, path)
+        create_file(staged, data)
+        try:
+            os.replace(staged, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                staged.unlink()  # ours: created just now
+            raise
     except OSError as error:
-        with contextlib.suppress(OSError):
-            staged.unlink(missing_ok=True)
         raise RequestError(f"cannot write {path}: {error.strerror or error}") from error
     return path, True

@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from .cache import Cache
 from .errors import Diagnostic
+from .safe_files import file_digest
 from .sandbox import MAX_RESOURCE_BYTES
 
 
@@ -35,20 +35,8 @@ def inputs_digest(book_dir: Path, request: dict[str, Any], toolchain: str) -> st
         for name in sorted(files):
             path = Path(folder, name)
             digest.update(f"{path.relative_to(book_dir)}\0".encode())
-            digest.update(_file_digest(path))
+            digest.update(file_digest(path, MAX_RESOURCE_BYTES))
     return digest.hexdigest()
-
-
-def _file_digest(path: Path) -> bytes:
-    try:
-        status = path.lstat()
-        if stat.S_ISLNK(status.st_mode):
-            return f"link\0{os.readlink(path)}\0{status.st_mtime_ns}".encode()
-        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_RESOURCE_BYTES:
-            return f"{status.st_mode}\0{status.st_size}\0{status.st_mtime_ns}".encode()
-        return f"{status.st_mtime_ns}\0".encode() + hashlib.sha256(path.read_bytes()).digest()
-    except OSError as error:  # loading will report it; the digest only has to differ
-        return f"error\0{error.errno}".encode()
 
 
 def _key(out_dir: Path) -> str:

@@ -6,7 +6,9 @@ and each holds one chunk at a time. A worker keeps one font configuration and
 its parsed stylesheets for all its tasks. A task is plain data (the HTML, its
 stylesheets, how to finish the PDF), and so is its result, which the cache
 keeps under the task's key. With one core, or without `fork`, tasks run in the
-build's own process.
+build's own process. Workers keep their temporary files (WeasyPrint's copies of
+the fonts a stylesheet names) in a folder of the pool's, removed with the pool
+even when a worker was killed: nothing is left in the system's temporary folder.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -64,6 +68,10 @@ class LayoutTask:
     drop_first: bool = False  # the first page is a stand-in (a chunk's pad): leave it out
 
     def key(self, toolchain: str) -> str:
+        """The cache key of the result: `toolchain` (our code, layouts, fonts, library versions, and the
+        epoch when WeasyPrint dates its font subsets) and every field. The date a document carries is in
+        its HTML. The sandbox's roots are not: relative URLs resolve against our resources folder whatever
+        the book, and a book's layouts may not name a `file:` URL (E401), so they change no byte."""
         digest = hashlib.sha256(toolchain.encode())
         for part in (self.layout, *self.stylesheets, json.dumps(asdict(self.finish)) if self.finish else "",
                      f"{self.write} {self.drop_first}", self.html):
@@ -174,12 +182,15 @@ class _Worker:
 _worker: _Worker | None = None
 
 
-def _start_worker(roots: tuple[Path, ...]) -> None:
+def _start_worker(roots: tuple[Path, ...], scratch: str) -> None:
     global _worker
     die_with_parent()
     # the build cleans up on SIGTERM and Ctrl-C (sent to the whole process group) and stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # WeasyPrint's FontConfiguration copies @font-face fonts into a mkdtemp folder that it removes only when
+    # collected, which a worker's end never does: in the pool's own folder, the pool removes them
+    tempfile.tempdir = scratch
     _worker = _Worker(roots)
 
 
@@ -207,6 +218,7 @@ class WorkerPool:
         self.reused = 0  # tasks answered from the cache
         self.laid_out = 0  # tasks laid out
         self._executor: ProcessPoolExecutor | None = None
+        self._scratch = ""  # the workers' temporary folder, removed with them
         self._local: _Worker | None = None
         self._waiting: list[tuple[int, int, LayoutTask, str, Future[LaidOut]]] = []
         self._sent = 0
@@ -216,9 +228,10 @@ class WorkerPool:
 
     def __enter__(self) -> WorkerPool:
         if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._scratch = tempfile.mkdtemp(prefix="bestiary-workers-")
             # fork: workers inherit the font isolation and the sandbox roots without pickling anything
             self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
-                                                 initializer=_start_worker, initargs=(self.roots,))
+                                                 initializer=_start_worker, initargs=(self.roots, self._scratch))
             self._dispatcher = threading.Thread(target=self._dispatch, name="layout-dispatcher", daemon=True)
             self._dispatcher.start()
         return self
@@ -234,11 +247,15 @@ class WorkerPool:
             return
         if error is not None:
             # failed or interrupted: stop the workers now rather than let them finish their tasks
-            for process in list(getattr(self._executor, "_processes", {}).values()):
+            workers = list(getattr(self._executor, "_processes", {}).values())
+            for process in workers:
                 process.kill()
             self._executor.shutdown(wait=False, cancel_futures=True)
+            for process in workers:
+                process.join(timeout=5)  # gone before their folder goes
         else:
             self._executor.shutdown()
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
     def submit(self, task: LayoutTask, priority: int = 1) -> Future[LaidOut]:
         """The task's result: from the cache when it holds it, else laid out by a worker (and then kept)."""

@@ -43,7 +43,7 @@ from typing import Any
 
 import watchfiles
 
-from .build import check_output_folder
+from .build import cache_folder, check_output_folder
 from .errors import BuildError, RenderError, RequestError
 from .load import is_editor_litter
 from .preview import PreviewBook, load_preview
@@ -249,11 +249,13 @@ def serve(book_dir: Path, out_dir: Path, port: int, log: Callable[[str], None],
     answers nothing but 403 (`serve_http.py`). `log` hears one line per build, and per bug while answering a
     request (with its traceback when `verbose`).
 
-    Raises `RequestError`, before any build, for an output folder inside the sources or a port that is taken.
+    Raises `RequestError`, before any build, for an output or cache folder inside the sources or a port that
+    is taken.
     Returns only by an exception (KeyboardInterrupt for Ctrl-C). Builds start from multiprocessing's fork
     server: a script that calls this must guard its own code with `if __name__ == "__main__":`.
     """
     check_output_folder(book_dir, out_dir)
+    cache_folder(book_dir)  # one inside the book would be a change to rebuild for at every build
     preview = Preview(book_dir, out_dir, log)
     token = secrets.token_urlsafe(32) if use_token else None
     server = preview_server(preview, port, token=token, verbose=verbose)

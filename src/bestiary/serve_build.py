@@ -126,7 +126,9 @@ def _build(book_dir: str, out_dir: str, sender: Connection) -> None:
         outcome = BuildOutcome(False, (message,), summary=f"{message}; previous outputs kept")
     else:
         written = tuple(str(item.path) for item in result.written if not item.unchanged)
-        outcome = BuildOutcome(True, tuple(str(warning) for warning in result.warnings), written,
+        warnings = (*(str(warning) for warning in result.warnings),
+                    *(f"warning: {line}" for line in result.machine_warnings))
+        outcome = BuildOutcome(True, warnings, written,
                                f"rebuilt: {', '.join(written)}" if written else "rebuilt: outputs unchanged")
     send("outcome", outcome)
     sender.close()
