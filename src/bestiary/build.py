@@ -226,7 +226,7 @@ class _Job:
             raise StrictError(warnings)
         refused = self.pool.cache.refused
         return BuildResult(tuple(self.written), warnings, self.pool.laid_out, self.pool.reused, dict(self.seconds),
-                           (refused,) if refused else ())
+                           machine_warnings=(refused,) if refused else ())
 
 
 def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
