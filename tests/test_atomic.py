@@ -34,13 +34,16 @@ def assert_previous_outputs_intact(out: Path) -> None:
 
 def test_a_failing_render_leaves_every_previous_output(tmp_path: Path):
     book = write_book(tmp_path / "project")
-    (book / "layouts" / "print").mkdir(parents=True)
-    # the dossier layout fails, after the field guide and the EPUB have rendered
-    (book / "layouts" / "print" / "dossier.html.j2").write_text("{{ no_such_variable.attribute }}")
+    (book / "layouts" / "epub").mkdir(parents=True)
+    # the EPUB's layout fails only with the print pages in hand (`check`'s trial has none): after the field
+    # guide was laid out and the dossiers were queued
+    (book / "layouts" / "epub" / "specimen.xhtml.j2").write_text(
+        '{% extends "builtin/epub/specimen.xhtml.j2" %}'
+        "{% block body %}{% if epub.page_list %}{{ no_such_variable.attribute }}{% endif %}{% endblock %}")
     out = tmp_path / "dist"
     plant_previous_outputs(out)
     result = run_cli("build", "--book", str(book), "--out", str(out))
-    assert result.returncode == 1, result.stderr
+    assert result.returncode == 2, result.stderr  # the book's own layout is wrong: its input
     assert "Traceback" not in result.stderr and "no_such_variable" in result.stderr
     assert_previous_outputs_intact(out)
 
