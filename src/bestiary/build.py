@@ -26,7 +26,7 @@ from .chunks import SPECIMENS_PER_CHUNK, NotChunkable, lay_out_in_chunks
 from .config import check_paper
 from .context import dossier_file_name, epub_view, field_guide_view
 from .cover import cover_png
-from .dates import book_sources, build_time
+from .dates import book_sources, build_time, source_date_epoch
 from .dossier import DossierLayouts, RenderedDossier
 from .epub import render_epub
 from .errors import Diagnostic, RequestError, StrictError
@@ -242,6 +242,7 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     if unknown:
         raise RequestError(f"unknown target(s) {', '.join(unknown)}; expected {', '.join(TARGETS)}")
     check_output_folder(book_dir, out_dir)
+    source_date_epoch()  # a date the outputs cannot carry is refused before anything is read
     cache = Cache.default() if use_cache else Cache(None)
     request = {"targets": targets, "slugs": None if slugs is None else list(slugs), "paper": paper,
                "variant": pdf_variant, "page_size": page_size, "bleed": bleed, "crop_marks": crop_marks,
@@ -360,6 +361,7 @@ def stamp_dossiers(book_dir: Path | str, out_dir: Path | str, slugs: Iterable[st
     """Stamp dossiers already in `out_dir/dossiers` (on `paper`, the book's by default), without rendering."""
     book_dir, out_dir = Path(book_dir), Path(out_dir)
     check_output_folder(book_dir, out_dir)
+    source_date_epoch()
     book = load_book(book_dir)
     paper = check_paper(paper or book.config.dossier_paper)
     wanted = _chosen_slugs(book, slugs)
