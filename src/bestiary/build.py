@@ -13,6 +13,7 @@ import datetime
 import difflib
 import hashlib
 import io
+import shlex
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -374,7 +375,20 @@ def stamp_dossiers(book_dir: Path | str, out_dir: Path | str, slugs: Iterable[st
         for slug in wanted:
             source = job.dossier_path(slug, paper)
             if not source.is_file():
-                raise RequestError(f"no rendered dossier {source}; build it first with: bestiary dossier {slug}")
+                raise RequestError(f"no rendered dossier {source}; build it first with: "
+                                   f"{_dossier_command(slug, book_dir, out_dir, paper, book.config.dossier_paper)}")
             data = source.read_bytes()
             job.stamped_copies(slug, paper, data, len(PdfReader(io.BytesIO(data)).pages), chosen)
         return job.result(strict=False)
+
+
+def _dossier_command(slug: str, book_dir: Path, out_dir: Path, paper: str, book_paper: str) -> str:
+    """The command that renders the dossier `stamp_dossiers` looked for: same book, folder and paper."""
+    words = ["bestiary", "dossier", slug]
+    if book_dir != Path("book"):
+        words += ["--book", str(book_dir)]
+    if out_dir != Path("dist"):
+        words += ["--out", str(out_dir)]
+    if paper != book_paper:
+        words += ["--paper", paper]
+    return shlex.join(words)
