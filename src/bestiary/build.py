@@ -15,6 +15,7 @@ import difflib
 import hashlib
 import io
 import os
+import shlex
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -30,7 +31,7 @@ from .config import check_paper
 from .context import dossier_file_name, epub_view, field_guide_view
 from .cover import cover_png
 from .cover_wrap import cover_wrap
-from .dates import book_sources, build_time
+from .dates import book_sources, build_time, source_date_epoch
 from .dossier import DossierLayouts, RenderedDossier
 from .epub import render_epub
 from .errors import Diagnostic, RequestError, StrictError
@@ -256,6 +257,7 @@ def build(book_dir: Path | str = "book", out_dir: Path | str = "dist",
     if unknown:
         raise RequestError(f"unknown target(s) {', '.join(unknown)}; expected {', '.join(TARGETS)}")
     check_output_folder(book_dir, out_dir)
+    source_date_epoch()  # a date the outputs cannot carry is refused before anything is read
     finished = finish_interrupted_commit(out_dir, on_wait)  # first: `recall` must compare whole outputs
     cache = Cache(cache_folder(book_dir)) if use_cache else Cache(None)
     request = {"targets": targets, "slugs": None if slugs is None else list(slugs), "paper": paper,
@@ -424,6 +426,7 @@ def stamp_dossiers(book_dir: Path | str, out_dir: Path | str, slugs: Iterable[st
     written all or nothing, as `build` writes."""
     book_dir, out_dir = Path(book_dir), output_folder(out_dir)
     check_output_folder(book_dir, out_dir)
+    source_date_epoch()
     book = load_book(book_dir)
     paper = check_paper(paper or book.config.dossier_paper)
     wanted = _chosen_slugs(book, slugs)
@@ -438,7 +441,8 @@ def stamp_dossiers(book_dir: Path | str, out_dir: Path | str, slugs: Iterable[st
             for slug in wanted:
                 source = job.dossier_path(slug, paper)
                 if not source.is_file():
-                    raise RequestError(f"no rendered dossier {source}; build it first with: bestiary dossier {slug}")
+                    raise RequestError(f"no rendered dossier {source}; build it first with: "
+                                       f"{_dossier_command(slug, book_dir, out_dir, paper, book.config.dossier_paper)}")
                 data = source.read_bytes()
                 job.stamped_copies(slug, paper, data, len(PdfReader(io.BytesIO(data)).pages), chosen)
             result = job.result(strict=False)
@@ -448,3 +452,15 @@ def stamp_dossiers(book_dir: Path | str, out_dir: Path | str, slugs: Iterable[st
         if staged.committed and not isinstance(interrupt, OutputsInPlace):
             raise OutputsInPlace from interrupt
         raise
+
+
+def _dossier_command(slug: str, book_dir: Path, out_dir: Path, paper: str, book_paper: str) -> str:
+    """The command that renders the dossier `stamp_dossiers` looked for: same book, folder and paper."""
+    words = ["bestiary", "dossier", slug]
+    if book_dir != Path("book"):
+        words += ["--book", str(book_dir)]
+    if out_dir != Path("dist"):
+        words += ["--out", str(out_dir)]
+    if paper != book_paper:
+        words += ["--paper", paper]
+    return shlex.join(words)

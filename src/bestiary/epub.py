@@ -22,6 +22,7 @@ from lxml import etree
 
 from .cache import Cache
 from .context import EpubView
+from .dates import zip_timestamp
 from .epub_documents import EPUB_FONTS, render_document, render_ncx, render_stylesheet
 from .fonts import subset_font
 from .layouts import EPUB_DOCUMENTS
@@ -156,11 +157,10 @@ def finish_package(data: bytes, language: str, created: datetime.datetime) -> by
     In the package document, the `xml:lang` that accessibility checkers ask of `<package>`
     is added and ebooklib's EPUB 2 generator `<meta>` is dropped (the package is EPUB 3).
     The zip is then written again: `mimetype` first and stored, every other entry deflated,
-    in a stable order, with one timestamp, so the same book and `SOURCE_DATE_EPOCH` give the
-    same bytes whatever ebooklib's own zip habits.
+    in a stable order, with one timestamp (`created`, within the zip format's years 1980 to 2107),
+    so the same book and `SOURCE_DATE_EPOCH` give the same bytes whatever ebooklib's own zip habits.
     """
-    timestamp = (max(created.year, 1980), created.month, created.day,
-                 created.hour, created.minute, created.second)
+    timestamp = zip_timestamp(created)  # the package document keeps the exact date
     source = zipfile.ZipFile(io.BytesIO(data))
     names = sorted(name for name in source.namelist() if name != "mimetype")
     output = io.BytesIO()

@@ -28,6 +28,7 @@ WRONG_TYPE = "E203"
 OUT_OF_RANGE = "E204"
 BAD_VALUE = "E205"  # well-typed but malformed: a time, a currency, an org chart
 BAD_TIME_ORDER = "E206"
+LONG_WORD = "E207"  # a word of more than 200 characters with no place to break a line (text.MAX_WORD)
 DUPLICATE_SLUG = "E301"
 DUPLICATE_TITLE = "E302"
 UNRESOLVED_RELATED = "E303"

@@ -12,7 +12,7 @@ from .errors import Diagnostic
 from .fonts import missing_glyphs
 from .money import ISO_4217
 from .parse import SourceMap
-from .text import is_allowed_link, references
+from .text import is_allowed_link, long_words, references
 
 # [0-9], not \d: Python's \d takes any script's digits, and editors (JSON Schema) take ASCII ones only.
 TIME_RANGE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])\s*-\s*([01][0-9]|2[0-3]):([0-5][0-9])")
@@ -153,8 +153,10 @@ def check_glyphs(data: object, source: SourceMap, fonts: Path, key_path: tuple =
 
 
 def check_chapter_body(body: str, first_line: int, shown: str, fonts: Path) -> list[Diagnostic]:
-    """A chapter's Markdown may link to the web, never to files; it has no images."""
-    found: list[Diagnostic] = []
+    """A chapter's Markdown may link to the web, never to files; it has no images, and no word too long to
+    lay out (one per paragraph is reported)."""
+    found = [Diagnostic(shown, first_line + word.line - 1, word.column, errors.LONG_WORD, "body",
+                        schema.long_word_message(word)) for word in long_words(body, block=True)]
     for reference in references(body):
         line = first_line + reference.line - 1
         if reference.kind == "image":

@@ -22,6 +22,7 @@ from typing import Any
 
 from . import errors
 from .parse import INVALID, KeyPath, SourceMap
+from .text import MAX_WORD, LongWord, long_words
 
 Reporter = Callable[[KeyPath, str, str], None]
 
@@ -46,6 +47,12 @@ def describe(value: Any) -> str:
     if isinstance(value, datetime.date):
         return f"date {value.isoformat()}"
     return type(value).__name__
+
+
+def long_word_message(word: LongWord) -> str:
+    """E207's message: what the limit is, where a word may break, and the word's length and opening."""
+    return (f"expected words of at most {MAX_WORD} characters (code and web addresses may also break after "
+            f"/ . - _), found one of {word.length:,} characters: {word.opening!r}…")
 
 
 # What XML 1.0 (and so XHTML and the EPUB) cannot carry, tab and newline aside; one regex scans a text in C.
@@ -88,6 +95,10 @@ class Text(Spec):
             return None
         if self.single_line and "\n" in cleaned:
             report(key_path, errors.BAD_VALUE, "expected a single line, found line breaks")
+            return None
+        too_long = long_words(cleaned)
+        if too_long:
+            report(key_path, errors.LONG_WORD, long_word_message(too_long[0]))
             return None
         return cleaned
 

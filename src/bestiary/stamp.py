@@ -7,7 +7,9 @@ every other word of the dossier stay as they were.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from xml.etree import ElementTree
@@ -58,10 +60,16 @@ class Recipient:
         return ", ".join(parts)
 
     def file_suffix(self) -> str:
-        """`--jane-doe--copy-03-of-20`, so copies sort and never overwrite the unstamped dossier."""
+        """`--jane-doe--copy-03-of-20`, so copies sort and never overwrite the unstamped dossier.
+
+        A name the slug does not spell out (anything but ASCII letters and digits between single
+        spaces) also gets a hash of its exact spelling, `--jane-doe-1a2b3c4d`, so that "Jane (Doe)"
+        and "Jane Doe" never overwrite each other's copies. Names that differ in case only share one:
+        the stamp prints them alike, in capitals.
+        """
         parts = []
         if self.prepared_for:
-            parts.append(slugify(self.prepared_for) or "recipient")
+            parts.append(recipient_slug(self.prepared_for))
         if self.copy is not None:
             width = len(str(self.copies))
             parts.append(f"copy-{self.copy:0{width}d}-of-{self.copies}")
@@ -69,15 +77,37 @@ class Recipient:
 
 
 MAX_NAME = 48  # what fits the top margin of a page, beside the copy number
+# Unicode's "other" categories: nothing a stamp can show, and controls and bidi overrides do harm.
+_UNSHOWN = {"Cc": "a control character", "Cf": "a format character (such as a bidi override)",
+            "Cs": "a lone surrogate (bytes that are not UTF-8)", "Co": "a private-use character",
+            "Cn": "an unassigned code point"}
+
+
+def recipient_slug(name: str) -> str:
+    """The file-name part for `name`: its slug, plus a short hash of `name` when the slug loses more than
+    letter case (punctuation, accents, hyphens, other scripts)."""
+    slug = slugify(name)
+    if slug and slug.replace("-", " ") == name.lower():
+        return slug
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{slug or 'recipient'}-{digest}"
 
 
 def recipients(prepared_for: str | None, copies: int | None) -> tuple[Recipient, ...]:
     """One recipient per copy; no copies asked for means one copy, unnumbered.
 
-    Raises RequestError for a name the stamp cannot show whole: too long, or with
-    characters Courier Prime does not have (it would print them as boxes).
+    Raises RequestError for a name the stamp cannot show whole: too long, with control or
+    format characters (a BEL makes the copy's XMP ill-formed, a right-to-left override
+    changes how its title reads), or with characters Courier Prime does not have (it would
+    print them as boxes).
     """
     if prepared_for is not None:
+        hidden = next((character for character in prepared_for if unicodedata.category(character) in _UNSHOWN),
+                      None)
+        if hidden is not None:
+            named = f" {unicodedata.name(hidden)}" if unicodedata.name(hidden, "") else ""
+            raise RequestError(f"expected printable characters in --prepared-for, found U+{ord(hidden):04X}{named}, "
+                               f"{_UNSHOWN[unicodedata.category(hidden)]}")
         prepared_for = " ".join(prepared_for.split())
         if not prepared_for or len(prepared_for) > MAX_NAME:
             raise RequestError(f"expected a name of 1 to {MAX_NAME} characters for --prepared-for, "
