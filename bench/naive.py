@@ -25,10 +25,10 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from bestiary.context import dossier_view, field_guide_view
-from bestiary.load import load_book
-from bestiary.pdf import PdfOptions, base_url
-from bestiary.render import make_renderer
+from bestiary.book.load import load_book
+from bestiary.pdf.document import PdfOptions, base_url
+from bestiary.render.renderer import make_renderer
+from bestiary.views.context import dossier_view, field_guide_view
 
 
 def build_date() -> datetime.datetime:

@@ -68,9 +68,9 @@ def rendered_field_guide(book_dir: Path):
     """The laid-out WeasyPrint document of a book's field guide and its warnings, from the pipeline's own stage."""
     import datetime
 
+    from bestiary.book.load import load_book
     from bestiary.build import print_edition
-    from bestiary.load import load_book
-    from bestiary.pdf import PdfOptions
+    from bestiary.pdf.document import PdfOptions
 
     book = load_book(book_dir)
     created = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)

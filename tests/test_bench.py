@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from bestiary.load import load_book
+from bestiary.book.load import load_book
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bestiary.book.load import load_book
 from bestiary.errors import BuildError
-from bestiary.load import load_book
 from conftest import assert_input_error, cli, record, write_book
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bestiary.load import load_book
+from bestiary.book.load import load_book
 from conftest import BUNDLED_BOOK
 from helpers import epubcheck, pdf_text
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bestiary.build import build
-from bestiary.cache import Cache
+from bestiary.store.cache import Cache
 from conftest import SOURCE_DATE_EPOCH, cli_with_env, record, write_book
 
 

@@ -12,12 +12,12 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from bestiary import build
-from bestiary.charts import MAP_SPECIMENS, PRINT, RANKING_ROWS, SCREEN, field_charts
-from bestiary.context import STATISTICS_ANCHOR, STATISTICS_TITLE
-from bestiary.load import load_book
-from bestiary.money import format_amount
-from bestiary.svg_drawing import text_box
+from bestiary.book.load import load_book
+from bestiary.build import build
+from bestiary.text.money import format_amount
+from bestiary.views.charts.statistics import MAP_SPECIMENS, PRINT, RANKING_ROWS, SCREEN, field_charts
+from bestiary.views.charts.svg import text_box
+from bestiary.views.context import STATISTICS_ANCHOR, STATISTICS_TITLE
 from conftest import BUNDLED_BOOK, write_book
 from helpers import epubcheck
 

@@ -8,15 +8,15 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from bestiary.book.load import load_book
 from bestiary.build import print_edition
-from bestiary.cache import Cache
-from bestiary.chunks import cut
-from bestiary.context import field_guide_view
-from bestiary.load import load_book
-from bestiary.pagination import plan_pages
-from bestiary.pdf import PdfOptions
-from bestiary.pool import WorkerPool
-from bestiary.sandbox import sandbox_roots
+from bestiary.pdf.chunks import cut
+from bestiary.pdf.document import PdfOptions
+from bestiary.pdf.pagination import plan_pages
+from bestiary.pdf.pool import WorkerPool
+from bestiary.pdf.sandbox import sandbox_roots
+from bestiary.store.cache import Cache
+from bestiary.views.context import field_guide_view
 from conftest import BUNDLED_BOOK
 
 CREATED = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)

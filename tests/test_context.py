@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bestiary import running_heads
-from bestiary.context import dossier_view, epub_view, field_guide_view
-from bestiary.diagrams import org_chart
-from bestiary.load import load_book
-from bestiary.model import SECTIONS
-from bestiary.pagination import PageNumbering, Pagination, page_id, pagination_of, roman
-from bestiary.specimens import relations
+from bestiary.book.load import load_book
+from bestiary.book.model import SECTIONS
+from bestiary.pdf.pagination import PageNumbering, Pagination, page_id, pagination_of, roman
+from bestiary.text import running_heads
+from bestiary.views.context import dossier_view, epub_view, field_guide_view
+from bestiary.views.org_chart import org_chart
+from bestiary.views.specimens import relations
 from conftest import BUNDLED_BOOK, record, write_book
 
 CREATED = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from bestiary.book.load import load_book
+from bestiary.book.model import SECTIONS
 from bestiary.build import stamp_dossiers
-from bestiary.load import load_book
-from bestiary.model import SECTIONS
 from conftest import BUNDLED_BOOK, cli
 from helpers import link_annotations, straight_quotes
 
@@ -141,7 +141,7 @@ def test_a_name_the_stamp_cannot_show_is_refused_before_rendering(tmp_path: Path
 
 
 def test_a_stamped_copy_names_its_own_file_where_the_cover_says_which_file_it_is(dossiers: Path):
-    from bestiary.stamp import find_text
+    from bestiary.pdf.stamp import find_text
 
     result = stamp_dossiers(BUNDLED_BOOK, dossiers, ["agile-coach"], prepared_for="Audit Committee")
     copy = PdfReader(result.written[0].path)

@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from bestiary.load import load_book
-from bestiary.specimens import relations
+from bestiary.book.load import load_book
+from bestiary.views.specimens import relations
 from conftest import BUNDLED_BOOK
 
 pytestmark = pytest.mark.slow

@@ -11,8 +11,8 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from bestiary import build
-from bestiary.load import load_book
+from bestiary.book.load import load_book
+from bestiary.build import build
 from conftest import BUNDLED_BOOK, record, write_book
 from helpers import epubcheck
 

@@ -11,8 +11,8 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, IndirectObject
 
-from bestiary import build
-from bestiary.load import load_book
+from bestiary.book.load import load_book
+from bestiary.build import build
 from bestiary.resources import fonts_dir
 from conftest import BUNDLED_BOOK
 from helpers import link_annotations

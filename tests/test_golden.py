@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bestiary import build
+from bestiary.build import build
 from conftest import record, write_book
 
 pytestmark = pytest.mark.slow

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from bestiary.book.json_schema import SCHEMA_FILE, schema_text, write_schema
 from bestiary.build import build
-from bestiary.cache import Cache
-from bestiary.fonts import subset_font
-from bestiary.json_schema import SCHEMA_FILE, schema_text, write_schema
+from bestiary.pdf.sandbox import MAX_RESOURCE_BYTES
+from bestiary.pdf.toolchain import toolchain_fingerprint
 from bestiary.resources import fonts_dir
-from bestiary.sandbox import MAX_RESOURCE_BYTES
-from bestiary.toolchain import toolchain_fingerprint
+from bestiary.store.cache import Cache
+from bestiary.text.fonts import subset_font
 from conftest import cli_with_env, run_cli, write_book
 
 IS_ROOT = os.geteuid() == 0

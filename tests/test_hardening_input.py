@@ -19,14 +19,14 @@ from hypothesis import strategies as st
 from lxml import etree
 from pypdf import PdfReader
 
-from bestiary import schema
-from bestiary.epub import finish_package
+from bestiary.book import schema
+from bestiary.book.load import load_book
+from bestiary.book.parse import load_yaml_file
+from bestiary.book.record_schema import ROLE_SCHEMA
+from bestiary.book.scaffold import new_record
+from bestiary.epub.package import finish_package
 from bestiary.errors import RequestError
-from bestiary.load import load_book
-from bestiary.parse import load_yaml_file
-from bestiary.records import ROLE_SCHEMA
-from bestiary.scaffold import new_record
-from bestiary.text import MAX_WORD, block_markdown, inline_markdown
+from bestiary.text.markdown import MAX_WORD, block_markdown, inline_markdown
 from conftest import assert_input_error, cli, cli_with_env, record, write_book
 from helpers import rendered_field_guide
 

@@ -12,15 +12,15 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from bestiary.book.load import load_book
 from bestiary.check import try_layouts
-from bestiary.context import dossier_view, epub_view, field_guide_view
-from bestiary.cover_wrap import cover_wrap
-from bestiary.epub_documents import FONT_COPYRIGHTS
-from bestiary.load import load_book
-from bestiary.pagination import Pagination
-from bestiary.render import make_renderer
+from bestiary.epub.documents import FONT_COPYRIGHTS
+from bestiary.pdf.pagination import Pagination
+from bestiary.render.renderer import make_renderer
+from bestiary.render.sandbox import RenderLimits, bounded_render
 from bestiary.template_data import data_types
-from bestiary.template_sandbox import RenderLimits, bounded_render
+from bestiary.views.context import dossier_view, epub_view, field_guide_view
+from bestiary.views.cover_wrap import cover_wrap
 from conftest import ROOT, assert_input_error, cli, write_book
 
 CREATED = datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC)

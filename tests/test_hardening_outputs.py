@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from bestiary.errors import OutputError
-from bestiary.outputs import STAGING_FOLDER, OutputFolderLock, StagedOutputs
+from bestiary.store.outputs import STAGING_FOLDER, OutputFolderLock, StagedOutputs
 from conftest import cli, cli_with_env, write_book
 
 DOSSIERS = ("alpha-analyst.pdf", "beta-boss.pdf")  # in the order a build renames them

@@ -52,7 +52,7 @@ class Served:
 @pytest.fixture
 def start_server(tmp_path: Path) -> Iterator[Callable[..., Served]]:
     """Start servers on free ports: the book loaded for the preview (no build), an output folder with a PDF."""
-    from bestiary.serve import Preview, preview_server
+    from bestiary.serve.server import Preview, preview_server
 
     book, out = write_book(tmp_path), tmp_path / "dist"
     out.mkdir()
@@ -190,7 +190,7 @@ def test_the_cookie_opens_the_pages_the_status_a_preview_document_and_an_output(
 
 
 def test_a_browser_opening_the_printed_url_lands_on_the_index_and_stays_in(start_server):
-    from bestiary.serve_http import preview_url
+    from bestiary.serve.http import preview_url
 
     served = start_server()
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
@@ -252,7 +252,7 @@ def test_a_client_that_leaves_before_reading_the_reply_is_no_news(start_server, 
 
 
 def test_a_bug_while_answering_is_a_500_and_one_line_in_the_log(start_server, capfd, monkeypatch):
-    from bestiary.serve import Preview
+    from bestiary.serve.server import Preview
 
     def broken(self):
         raise RuntimeError("status lost\nin two lines")

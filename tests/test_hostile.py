@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from bestiary import build
+from bestiary.build import build
 from conftest import record, write_book
 from helpers import epub_texts, epub_visible_text, epubcheck, pdf_text, rendered_field_guide
 

@@ -13,10 +13,10 @@ import yaml
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bestiary import schema
-from bestiary.json_schema import SCHEMA_FILE, modeline, record_schema, schema_text, spec_schema
-from bestiary.parse import SourceMap, dotted
-from bestiary.records import ROLE_SCHEMA
+from bestiary.book import schema
+from bestiary.book.json_schema import SCHEMA_FILE, modeline, record_schema, schema_text, spec_schema
+from bestiary.book.parse import SourceMap, dotted
+from bestiary.book.record_schema import ROLE_SCHEMA
 from conftest import BUNDLED_BOOK, assert_input_error, cli, record, write_book
 
 BUNDLED_RECORDS = sorted((BUNDLED_BOOK / "chapters").glob("*/*.yaml"))

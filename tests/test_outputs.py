@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bestiary.errors import OutputError
-from bestiary.outputs import STAGING_FOLDER, OutputFolderLock, StagedOutputs, remove_litter
+from bestiary.store.outputs import STAGING_FOLDER, OutputFolderLock, StagedOutputs, remove_litter
 from conftest import run_cli
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bestiary import build, running_heads
-from bestiary.build import print_edition
-from bestiary.config import default_hyphenation
-from bestiary.context import field_guide_view
-from bestiary.load import load_book
-from bestiary.pdf import PdfOptions
+from bestiary.book.config import default_hyphenation
+from bestiary.book.load import load_book
+from bestiary.build import build, print_edition
+from bestiary.pdf.document import PdfOptions
+from bestiary.text import running_heads
+from bestiary.views.context import field_guide_view
 from conftest import BUNDLED_BOOK, record, write_book
 from helpers import dehyphenate
 

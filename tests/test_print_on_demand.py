@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bestiary import build
-from bestiary.cover_wrap import cover_wrap, spine_width
-from bestiary.load import load_book
+from bestiary.book.load import load_book
+from bestiary.build import build
+from bestiary.views.cover_wrap import cover_wrap, spine_width
 from conftest import record, write_book
 
 pytestmark = pytest.mark.slow

@@ -12,12 +12,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bestiary import build
+from bestiary.book.load import load_book
+from bestiary.build import build
 from bestiary.errors import BuildError
-from bestiary.fonts import covered_characters
-from bestiary.load import load_book
 from bestiary.resources import fonts_dir
-from bestiary.text import typeset
+from bestiary.text.fonts import covered_characters
+from bestiary.text.markdown import typeset
 from conftest import record, write_book
 from helpers import epubcheck, pdf_text
 

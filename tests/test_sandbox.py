@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bestiary import build
+from bestiary.build import build
 from bestiary.errors import BuildError
 from conftest import assert_input_error, cli, write_book
 from helpers import epub_texts, pdf_text
@@ -144,8 +144,8 @@ def test_a_layouts_folder_linked_out_of_the_book_is_refused(tmp_path: Path, secr
 def test_a_layout_runs_no_code(tmp_path: Path):
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    from bestiary.load import load_book
-    from bestiary.render import make_renderer
+    from bestiary.book.load import load_book
+    from bestiary.render.renderer import make_renderer
 
     book = write_book(tmp_path / "project")
     (book / "layouts" / "print").mkdir(parents=True)

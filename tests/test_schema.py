@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bestiary import schema
-from bestiary.parse import INVALID, SourceMap
+from bestiary.book import schema
+from bestiary.book.parse import INVALID, SourceMap
 
 SPEC = schema.Mapping({
     "name": schema.Key(schema.Text(max_length=10, single_line=True)),

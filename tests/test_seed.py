@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from bestiary.money import format_amount
+from bestiary.text.money import format_amount
 from conftest import BUNDLED_BOOK, FIXTURES
 
 SEED = (FIXTURES / "seed.txt").read_text(encoding="utf-8")
@@ -93,9 +93,9 @@ def test_related_specimens_match_the_seed():
 def test_layout_captions_and_section_numbers_of_the_seed_are_drawn():
     import datetime
 
-    from bestiary.context import field_guide_view
-    from bestiary.load import load_book
-    from bestiary.render import make_renderer
+    from bestiary.book.load import load_book
+    from bestiary.render.renderer import make_renderer
+    from bestiary.views.context import field_guide_view
 
     book = load_book(BUNDLED_BOOK)
     html = make_renderer(book).render(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bestiary import parse
-from bestiary.parse import load_yaml_text
+from bestiary.book import parse
+from bestiary.book.parse import load_yaml_text
 from conftest import assert_input_error, cli, record, write_book
 
 

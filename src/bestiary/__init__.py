@@ -1,7 +1,7 @@
 """The Corporate Bestiary builder: YAML role records into a PDF field guide, an EPUB and dossiers."""
 
-from .fonts import isolate_fontconfig
 from .resources import fonts_dir
+from .text.fonts import isolate_fontconfig
 
 __version__ = "0.1.0"
 

@@ -24,32 +24,32 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .cache import Cache, default_folder
+from .book.config import check_paper
+from .book.load import load_book
+from .book.model import Book
 from .check import check_book
-from .chunks import SPECIMENS_PER_CHUNK, NotChunkable, lay_out_in_chunks
-from .config import check_paper
-from .context import dossier_file_name, epub_view, field_guide_view
-from .cover import cover_png
-from .cover_wrap import cover_wrap
-from .dates import book_sources, build_time, source_date_epoch
-from .dossier import DossierLayouts, RenderedDossier
-from .epub import render_epub
+from .epub.cover import cover_png
+from .epub.package import render_epub
 from .errors import Diagnostic, RequestError, StrictError
-from .load import load_book
-from .manifest import inputs_digest, recall, remember
-from .model import Book
-from .outputs import OutputFolderLock, OutputsInPlace, StagedOutputs, finish_interrupted_commit
-from .pdf import PdfOptions, PrintEdition, render_field_guide
-from .pod import interior_options, render_cover_wrap
-from .pool import LaidOut, WorkerPool
+from .pdf.chunks import SPECIMENS_PER_CHUNK, NotChunkable, lay_out_in_chunks
+from .pdf.document import PdfOptions, PrintEdition, render_field_guide
+from .pdf.dossier import DossierLayouts, RenderedDossier
+from .pdf.pool import LaidOut, WorkerPool
+from .pdf.print_on_demand import interior_options, render_cover_wrap
+from .pdf.processes import give_memory_back
+from .pdf.sandbox import sandbox_roots
+from .pdf.stamp import Recipient, recipients, stamp
+from .pdf.toolchain import toolchain_fingerprint
 from .progress import Progress, Step, silent
-from .render import layout_search_path, make_renderer
+from .render.renderer import layout_search_path, make_renderer
 from .resources import builtin_layouts_dir, fonts_dir, is_inside, real_path
-from .sandbox import sandbox_roots
-from .staging import staging_problem
-from .stamp import Recipient, recipients, stamp
-from .toolchain import toolchain_fingerprint
-from .workers import give_memory_back
+from .store.cache import Cache, default_folder
+from .store.dates import book_sources, build_time, source_date_epoch
+from .store.manifest import inputs_digest, recall, remember
+from .store.outputs import OutputFolderLock, OutputsInPlace, StagedOutputs, finish_interrupted_commit
+from .store.staging import staging_problem
+from .views.context import dossier_file_name, epub_view, field_guide_view
+from .views.cover_wrap import cover_wrap
 
 DEFAULT_TARGETS = ("pdf", "epub", "dossiers")  # what `build` makes when no target is named
 TARGETS = (*DEFAULT_TARGETS, "print")  # "print": the print-on-demand interior and cover wrap, asked for by name

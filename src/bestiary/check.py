@@ -15,16 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .context import dossier_view, epub_view, field_guide_view
-from .cover_wrap import cover_wrap
-from .dates import book_sources, build_time
-from .epub_documents import render_document, render_ncx, render_stylesheet
+from .book.load import load_book
+from .book.model import Book
+from .epub.documents import render_document, render_ncx, render_stylesheet
 from .errors import BuildError, Diagnostic
-from .layouts import COVER_WRAP_LAYOUT, DOSSIER_LAYOUT, DOSSIER_STYLESHEET, FIELD_GUIDE_LAYOUT
-from .load import load_book
-from .model import Book
-from .pagination import Pagination
-from .render import Renderer, make_renderer
+from .pdf.pagination import Pagination
+from .render.layouts import COVER_WRAP_LAYOUT, DOSSIER_LAYOUT, DOSSIER_STYLESHEET, FIELD_GUIDE_LAYOUT
+from .render.renderer import Renderer, make_renderer
+from .store.dates import book_sources, build_time
+from .views.context import dossier_view, epub_view, field_guide_view
+from .views.cover_wrap import cover_wrap
 
 TRIAL_PAGE_COUNT = 128  # the cover wrap is tried at a plausible size: its spine is drawn from the page count
 

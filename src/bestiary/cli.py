@@ -19,17 +19,17 @@ from typing import NoReturn
 import click
 
 from . import __version__
+from .book.config import PAPER_SIZES, PDF_VARIANTS
+from .book.json_schema import schema_text, write_schema
+from .book.scaffold import new_record
 from .bugs import BUG_EXIT_STATUS, describe_bug
 from .build import DEFAULT_TARGETS, TARGETS, build, output_folder, stamp_dossiers
-from .cache import Cache
 from .check import check_book
-from .config import PAPER_SIZES, PDF_VARIANTS
 from .errors import BuildError, RenderError, RequestError, StrictError
 from .feedback import NORMAL, QUIET, VERBOSE, Feedback, finished_line, human_size
-from .json_schema import schema_text, write_schema
-from .outputs import OutputsInPlace, finish_interrupted_commit
-from .scaffold import new_record
-from .serve import serve
+from .serve.server import serve
+from .store.cache import Cache
+from .store.outputs import OutputsInPlace, finish_interrupted_commit
 
 BOOK_OPTION = click.option("--book", "book_dir", type=click.Path(path_type=Path), default=Path("book"),
                            show_default=True, help="The book folder.")

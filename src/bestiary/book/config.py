@@ -1,0 +1,261 @@
+"""`book/book.yaml` into a frozen, validated `BookConfig`."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import errors
+from ..errors import Diagnostic, RequestError
+from ..template_data import template_data
+from ..text.money import is_currency
+from . import schema
+from .parse import load_yaml_file
+
+PAPER_SIZES = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}  # office paper for dossiers, in points
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")  # the field guide's tagged and archival editions
+PRINT_VARIANT = "pdf/x-4"  # the print-on-demand edition (interior and cover wrap)
+
+_LENGTH = r"\d+(\.\d+)?(mm|cm|in|pt|px)"
+LENGTH = re.compile(_LENGTH)
+PAGE_SIZE = re.compile(rf"^({_LENGTH}\s+{_LENGTH}|a4|a5|a6|b5|letter)$", re.IGNORECASE)
+POINTS_PER = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0, "px": 0.75}
+NAMED_PAGE_SIZES = {"a4": (595.28, 841.89), "a5": (419.53, 595.28), "a6": (297.64, 419.53),
+                    "b5": (498.9, 708.66), "letter": (612.0, 792.0)}
+# What a printer makes of a book page: from a small pocket book (3 in, 76 mm) to tabloid (17 in, 432 mm).
+PAGE_SIDE_POINTS = (3 * 72.0, 17 * 72.0)
+MAX_BLEED_POINTS = 0.5 * 72  # printers ask for 3 mm or 1/8 in; half an inch is already generous
+
+
+def points(length: str) -> float:
+    """A CSS length such as 3mm or 4.5in, in points."""
+    match = LENGTH.fullmatch(length.strip().lower())
+    if match is None:
+        raise ValueError(f"not a length: {length!r}")
+    return float(length.strip()[:-2]) * POINTS_PER[match.group(2)]
+
+
+def page_dimensions(page_size: str) -> tuple[float, float]:
+    """Width and height in points of a page size as `book.yaml` writes it ('4.5in 7in', a5)."""
+    named = NAMED_PAGE_SIZES.get(page_size.strip().lower())
+    if named:
+        return named
+    width, height = page_size.split()
+    return points(width), points(height)
+
+
+def page_size_problem(text: str) -> str | None:
+    """What is wrong with a page size (None when it is one a printer can make)."""
+    if not PAGE_SIZE.match(text.strip()):
+        return f"expected a page size such as '4.5in 7in' or a5, found {text!r}"
+    width, height = page_dimensions(text)
+    low, high = PAGE_SIDE_POINTS
+    if not (low <= width <= high and low <= height <= high):
+        return (f"expected each side of the page from 3in (76mm) to 17in (432mm), found {text!r} "
+                f"({width / 72:.2f}in by {height / 72:.2f}in)")
+    return None
+
+
+def caliper_problem(text: str) -> str | None:
+    """What is wrong with a paper caliper (None for a page from 0.001 to 0.01 in thick)."""
+    if not LENGTH.fullmatch(text.strip().lower()):
+        return f"expected a thickness such as 0.0025in, found {text!r}"
+    if not 0.001 * 72 <= points(text) <= 0.01 * 72:
+        return f"expected a page from 0.001in to 0.01in thick, found {text!r}"
+    return None
+
+
+def hyphenation_problem(tag: str) -> str | None:
+    """None when pyphen has a dictionary for `tag` (en-US, de, fr-FR…)."""
+    import pyphen
+
+    return None if tag.replace("-", "_") in pyphen.LANGUAGES else f"no hyphenation dictionary for {tag!r}"
+
+
+def default_hyphenation(language: str) -> str:
+    """A concrete dictionary for a book's language: English is US English unless `hyphenation` says otherwise
+    (pyphen's plain `en` is British); another language uses its own tag, or its closest dictionary."""
+    import pyphen
+
+    if language.lower() == "en":
+        return "en-US"
+    found = pyphen.language_fallback(language.replace("-", "_"))
+    return found.replace("_", "-") if found else language
+
+
+def bleed_problem(text: str) -> str | None:
+    """What is wrong with a bleed (None when it is one a printer asks for)."""
+    if not LENGTH.fullmatch(text.strip().lower()):
+        return f"expected a bleed such as 3mm, found {text!r}"
+    if points(text) > MAX_BLEED_POINTS:
+        return f"expected a bleed from 0 to 0.5in (12.7mm), found {text!r}"
+    return None
+
+
+@template_data()
+@dataclass(frozen=True)
+class FlightRiskBand:
+    start: int
+    level: str
+
+
+@template_data()
+@dataclass(frozen=True)
+class PrintEditionConfig:
+    """The print-on-demand edition: its identifier, the back-cover blurb, the paper and the bleed."""
+
+    identifier: str
+    blurb: str | None
+    paper_caliper: str  # the thickness of one page (sheet side), for the spine
+    bleed: str
+
+
+@template_data()
+@dataclass(frozen=True)
+class BookConfig:
+    title: str
+    subtitle: str | None
+    publisher: str
+    kingdom: str
+    language: str
+    hyphenation: str  # the hyphenation dictionary's language tag, e.g. en-US for a book in English
+    authors: tuple[str, ...]
+    edition: str
+    date: datetime.date
+    identifier: str
+    rights: str
+    classification: str
+    print_edition: PrintEditionConfig
+    currency: str
+    keywords: tuple[str, ...]
+    flight_risk_bands: tuple[FlightRiskBand, ...]
+    page_size: str
+    bleed: str
+    crop_marks: bool
+    dossier_paper: str
+
+    def flight_risk_level(self, percent: int) -> str:
+        """The level of the highest band whose start the percent reaches."""
+        level = self.flight_risk_bands[0].level
+        for band in self.flight_risk_bands:
+            if percent >= band.start:
+                level = band.level
+        return level
+
+
+_IDENTIFIER = schema.Pattern(
+    lambda s: re.fullmatch(r"urn:uuid:[0-9a-fA-F-]{36}|(urn:)?isbn:[0-9Xx-]{10,17}", s) is not None,
+    "urn:uuid:… or isbn:…")
+
+_BAND = schema.Mapping({
+    "from": schema.Key(schema.Integer(0, 100)),
+    "level": schema.Key(schema.Text(max_length=40, single_line=True)),
+})
+
+BOOK_SCHEMA = schema.Mapping({
+    "title": schema.Key(schema.Text(max_length=200, single_line=True)),
+    "subtitle": schema.Key(schema.Text(max_length=300, single_line=True), required=False),
+    "publisher": schema.Key(schema.Text(max_length=200, single_line=True)),
+    "kingdom": schema.Key(schema.Text(max_length=100, single_line=True)),
+    "language": schema.Key(schema.Pattern(
+        lambda s: re.fullmatch(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*", s) is not None,
+        "a BCP 47 language tag such as en or en-GB")),
+    "hyphenation": schema.Key(schema.Pattern(
+        lambda s: hyphenation_problem(s) is None, "a language with a hyphenation dictionary, such as en-US or en-GB"),
+        required=False),
+    "authors": schema.Key(schema.ListOf(schema.Text(max_length=200, single_line=True), 1, 20)),
+    "edition": schema.Key(schema.Text(max_length=100, single_line=True)),
+    "date": schema.Key(schema.Date()),
+    "identifier": schema.Key(_IDENTIFIER),
+    "rights": schema.Key(schema.Text(max_length=500, single_line=True), required=False),
+    "classification": schema.Key(schema.Text(max_length=24, single_line=True), required=False,
+                                 default="CLASSIFIED"),
+    "currency": schema.Key(schema.Pattern(is_currency, "an ISO 4217 currency code such as USD")),
+    "keywords": schema.Key(schema.ListOf(schema.Text(max_length=80, single_line=True), 0, 30),
+                           required=False, default=()),
+    "flight_risk_bands": schema.Key(schema.ListOf(_BAND, 1, 10)),
+    "field_guide": schema.Key(schema.Mapping({
+        "page_size": schema.Key(schema.Pattern(
+            lambda s: page_size_problem(s) is None,
+            "a page size from 3in to 17in a side, such as '4.5in 7in' or a5"), required=False, default="4.5in 7in"),
+        "bleed": schema.Key(schema.Pattern(
+            lambda s: bleed_problem(s) is None, "a bleed from 0 to 0.5in, such as 3mm"),
+            required=False, default="0mm"),
+        "crop_marks": schema.Key(schema.Boolean(), required=False, default=False),
+    }), required=False),
+    "dossier": schema.Key(schema.Mapping({
+        "paper": schema.Key(schema.Choice(tuple(PAPER_SIZES)), required=False, default="a4"),
+    }), required=False),
+    "print_edition": schema.Key(schema.Mapping({
+        "identifier": schema.Key(_IDENTIFIER, required=False),
+        "blurb": schema.Key(schema.Text(max_length=1_500), required=False),
+        "paper_caliper": schema.Key(schema.Pattern(
+            lambda s: caliper_problem(s) is None, "the thickness of a page, such as 0.0025in"),
+            required=False, default="0.0025in"),
+        "bleed": schema.Key(schema.Pattern(
+            lambda s: bleed_problem(s) is None, "a bleed from 0 to 0.5in, such as 0.125in"),
+            required=False, default="0.125in"),
+    }), required=False),
+})
+
+
+def check_paper(paper: str) -> str:
+    """The paper size, if it is one we print dossiers on; raises `RequestError` otherwise."""
+    if paper not in PAPER_SIZES:
+        raise RequestError(f"unknown paper {paper!r}; expected {' or '.join(PAPER_SIZES)}")
+    return paper
+
+
+def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
+    """Read and validate book.yaml; return the config or the problems found."""
+    path = book_dir / "book.yaml"
+    shown = errors.display_path(path)
+    if not path.is_file():
+        return None, [Diagnostic(shown, 1, 1, errors.BAD_BOOK_LAYOUT, "",
+                                 "expected the book's settings file, found no book.yaml")]
+    loaded, problems = load_yaml_file(path, shown)
+    if loaded is None:
+        return None, problems
+    data, found = schema.validate(BOOK_SCHEMA, loaded.data, loaded.source)
+    problems += found
+    if data is None:
+        return None, problems
+    bands = tuple(FlightRiskBand(band["from"], band["level"]) for band in data["flight_risk_bands"])
+    starts = [band.start for band in bands]
+    if starts != sorted(set(starts)) or starts[0] != 0:
+        problems.append(loaded.source.diagnostic(
+            ("flight_risk_bands",), errors.BAD_VALUE,
+            f"expected bands ascending from 0 with distinct starts, found starts {starts}"))
+        return None, problems
+    field_guide, dossier, edition = data["field_guide"], data["dossier"], data["print_edition"]
+    # the print edition is another edition: its own identifier, by default derived from the book's
+    derived = uuid.uuid5(uuid.NAMESPACE_URL, data["identifier"] + "#print")
+    print_identifier = edition["identifier"] or f"urn:uuid:{derived}"
+    return BookConfig(
+        title=data["title"],
+        subtitle=data["subtitle"],
+        publisher=data["publisher"],
+        kingdom=data["kingdom"],
+        language=data["language"],
+        hyphenation=data["hyphenation"] or default_hyphenation(data["language"]),
+        authors=data["authors"],
+        edition=data["edition"],
+        date=data["date"],
+        identifier=data["identifier"],
+        rights=data["rights"] or f"Copyright \u00a9 {data['date'].year} {data['publisher']}. "
+                                 "All rights reserved.",
+        classification=data["classification"].upper(),
+        print_edition=PrintEditionConfig(
+            identifier=print_identifier, blurb=edition["blurb"], paper_caliper=edition["paper_caliper"],
+            bleed=edition["bleed"]),
+        currency=data["currency"],
+        keywords=tuple(data["keywords"]),
+        flight_risk_bands=bands,
+        page_size=field_guide["page_size"],
+        bleed=field_guide["bleed"],
+        crop_marks=field_guide["crop_marks"],
+        dossier_paper=dossier["paper"],
+    ), problems

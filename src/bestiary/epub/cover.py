@@ -1,0 +1,41 @@
+"""The EPUB's cover image: the print cover, rasterised with PDFium and written as PNG.
+
+The PNG is encoded here (a dozen lines of zlib) rather than through an imaging
+library: the bytes depend only on the pixels, which keeps the EPUB reproducible.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import pypdfium2
+
+from ..errors import RenderError
+
+COVER_HEIGHT = 1600  # pixels: sharp on a phone, small in the package
+
+
+def cover_png(pdf: bytes, height: int = COVER_HEIGHT) -> bytes:
+    """Page 1 of `pdf` as an RGB PNG `height` pixels tall."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        bitmap = page.render(scale=height / page.get_height(), rev_byteorder=True)
+        width, rows, stride = bitmap.width, bitmap.height, bitmap.stride
+        pixels = bytes(bitmap.buffer)
+        if bitmap.n_channels != 3:
+            raise RenderError(f"expected an RGB bitmap, found {bitmap.n_channels} channels")
+    finally:
+        document.close()
+    raw = b"".join(b"\x00" + pixels[row * stride: row * stride + width * 3] for row in range(rows))
+    return _png(width, rows, raw)
+
+
+def _png(width: int, height: int, filtered_rows: bytes) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(filtered_rows, 9)) + chunk(b"IEND", b""))

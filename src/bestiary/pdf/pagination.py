@@ -1,0 +1,212 @@
+"""The pagination stage: where the print edition's pages fall, read from the laid-out field guide.
+
+`pagination_of` reads a laid-out WeasyPrint document once; the result says which
+folio each page prints and which ids begin on it. The EPUB takes its page-list
+markers and the print page numbers of its index locators from here, so the two
+editions always agree; `page_id` is the one spelling of a page marker's id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..template_data import template_data
+
+_ID = re.compile(r'\sid="([^"]+)"')  # attribute values are escaped: no quote inside
+
+
+def page_id(label: str) -> str:
+    """The id of the EPUB's marker for print page `label`."""
+    return f"page-{label}"
+
+
+@template_data()
+@dataclass(frozen=True)
+class PageMarker:
+    """Where a print page begins in the EPUB: its folio and the marker's id."""
+
+    label: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Each print page's label (its folio), the ids that begin on it (in document order), and how full it is."""
+
+    labels: tuple[str, ...]
+    anchors_by_page: tuple[tuple[str, ...], ...]
+    fill: tuple[float, ...] = ()  # the share of each page's text area its text reaches down to
+
+    def sparse_body_pages(self, below: float = 0.25) -> tuple[str, ...]:
+        """Folios of the body pages that hold text but reach less than `below` of the way down: runts."""
+        return tuple(label for label, filled in zip(self.labels, self.fill, strict=False)
+                     if label.isdigit() and 0 < filled < below)
+
+    @property
+    def body_start(self) -> int:
+        """Index of the first body page (folio 1)."""
+        return next((i for i, label in enumerate(self.labels) if label == "1"), len(self.labels))
+
+    def folios(self) -> dict[str, str]:
+        """Anchor id → the folio of the print page it begins on (the EPUB's index cites print pages)."""
+        pages: dict[str, str] = {}
+        for label, anchors in zip(self.labels, self.anchors_by_page, strict=True):
+            for anchor in anchors:
+                pages.setdefault(anchor, label)
+        return pages
+
+    def markers(self, is_shared: Callable[[str], bool]) -> dict[str, tuple[PageMarker, ...]]:
+        """Anchor id → the markers of the body pages that begin just before it.
+
+        A page is marked at the first element that `is_shared` (present in the other edition)
+        begins on it; a page that begins and ends inside one element is marked just before the
+        next element that begins. Front matter (roman folios) has no counterpart and is not marked.
+        """
+        breaks: dict[str, list[str]] = {}
+        waiting: list[str] = []
+        for label, anchors in zip(self.labels, self.anchors_by_page, strict=True):
+            if not label.isdigit():
+                continue
+            waiting.append(label)
+            first = next((anchor for anchor in anchors if is_shared(anchor)), None)
+            if first is not None:
+                breaks.setdefault(first, []).extend(waiting)
+                waiting = []
+        return {anchor: tuple(PageMarker(label, page_id(label)) for label in labels)
+                for anchor, labels in breaks.items()}
+
+
+COVER_LABELS = ("Cover", "Inside cover")  # a cover has no folio: its pages are labelled by name
+
+
+@dataclass(frozen=True)
+class PageNumbering:
+    """How pages are labelled: the cover's pages by name, then roman front matter, then arabic from 1."""
+
+    cover_pages: int  # 0, or the two pages of the cover (outside and inside)
+    body_start: int  # index of the page that prints folio 1
+
+    def labels(self, page_count: int) -> tuple[str, ...]:
+        return tuple(self.label(index) for index in range(page_count))
+
+    def label(self, index: int) -> str:
+        if index < self.cover_pages:
+            return COVER_LABELS[index]
+        if index < self.body_start:
+            return roman(index - self.cover_pages + 1)
+        return str(index - self.body_start + 1)
+
+
+def roman(number: int) -> str:
+    numerals = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50),
+                ("xl", 40), ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
+    out = ""
+    for numeral, value in numerals:
+        while number >= value:
+            out += numeral
+            number -= value
+    return out
+
+
+def page_fill(page: object) -> float:
+    """How far down its text area a laid-out WeasyPrint page's text or images reach (0 for a blank page).
+
+    Reads WeasyPrint's box tree (`page._page_box`), which it does not promise to keep: should it
+    change, pages count as full and only the runt report is lost.
+    """
+    box = getattr(page, "_page_box", None)
+    if box is None:
+        return 1.0
+    content = [child for child in box.children if type(child).__name__ != "MarginBox"]
+    bottoms = [line.position_y + line.height for child in content
+               for line in _lines(child) if any(text.text.strip() for text in _texts(line))]
+    # a chart (an SVG or an image, a replaced box) fills its page as text does
+    bottoms += [image.position_y + image.margin_height() for child in content for image in _replaced(child)]
+    if not bottoms:
+        return 0.0
+    return (max(bottoms) - box.margin_top) / box.height
+
+
+def _lines(box: object):  # type: ignore[no-untyped-def]
+    if type(box).__name__ == "LineBox":
+        yield box
+        return
+    for child in getattr(box, "children", None) or ():
+        yield from _lines(child)
+
+
+def _replaced(box: object):  # type: ignore[no-untyped-def]
+    if type(box).__name__.endswith("ReplacedBox"):
+        yield box
+        return
+    for child in getattr(box, "children", None) or ():
+        yield from _replaced(child)
+
+
+def _texts(box: object):  # type: ignore[no-untyped-def]
+    if type(box).__name__ == "TextBox":
+        yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _texts(child)
+
+
+def pagination_of(pages_anchors: list, html: str, numbering: PageNumbering,
+                  fill: tuple[float, ...] = ()) -> Pagination:
+    """Each page's folio and the ids that begin on it, in document order (the order of the HTML).
+
+    `pages_anchors` holds, for each laid-out page, the ids present on it (WeasyPrint's `page.anchors`).
+    """
+    order = {anchor: position for position, anchor in enumerate(_ID.findall(html))}
+    seen: set[str] = set()
+    anchors: list[tuple[str, ...]] = []
+    for page_anchors in pages_anchors:
+        # an element split across pages is listed on each of them; it begins on the first
+        beginning = sorted((a for a in page_anchors if a not in seen), key=lambda a: order.get(a, len(order)))
+        seen.update(beginning)
+        anchors.append(tuple(beginning))
+    return Pagination(numbering.labels(len(pages_anchors)), tuple(anchors), fill)
+
+
+Shape = tuple[tuple[str, ...], ...]  # the ids that begin on each page of a chunk laid out on its own
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """Where each chunk of the field guide falls in the whole book, and the folio each id prints."""
+
+    starts: tuple[int, ...]  # index of each chunk's first page in the book (its blank verso, when it has one)
+    blanks: tuple[bool, ...]  # whether the chunk begins with a blank verso, so that it opens on a recto
+    numbering: PageNumbering
+    folios: dict[str, str]
+
+    def first_counter(self, chunk: int, pad: bool) -> int:
+        """The page counter of the first page a chunk lays out: its own first page, or the pad before it."""
+        return self.starts[chunk] - pad - self.numbering.body_start + 1
+
+    def pads(self, chunk: int) -> bool:
+        """A chunk that starts on a verso is laid out after a stand-in recto (index 0, the cover, is a recto)."""
+        return self.starts[chunk] % 2 == 1
+
+
+def plan_pages(opens_recto: Sequence[bool], shapes: Sequence[Shape], cover_pages: int,
+               first_chapter: str) -> PagePlan:
+    """Lay the chunks' shapes end to end, a blank verso before each recto opener that would fall on a verso."""
+    starts: list[int] = []
+    blanks: list[bool] = []
+    pages: list[tuple[str, ...]] = []
+    for recto, shape in zip(opens_recto, shapes, strict=True):
+        starts.append(len(pages))
+        blanks.append(recto and len(pages) % 2 == 1)
+        pages += [()] * blanks[-1]
+        pages += shape
+    body_start = next((i for i, anchors in enumerate(pages) if first_chapter in anchors), None)
+    if body_start is None:
+        raise ValueError(f"the first chapter ({first_chapter}) is on none of the pages")
+    numbering = PageNumbering(cover_pages, body_start)
+    folios: dict[str, str] = {}
+    for index, anchors in enumerate(pages):
+        for anchor in anchors:
+            folios.setdefault(anchor, numbering.label(index))
+    return PagePlan(tuple(starts), tuple(blanks), numbering, folios)
