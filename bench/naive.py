@@ -28,7 +28,8 @@ from weasyprint.text.fonts import FontConfiguration
 from bestiary.book.load import load_book
 from bestiary.pdf.document import PdfOptions, base_url
 from bestiary.render.renderer import make_renderer
-from bestiary.views.context import dossier_view, field_guide_view
+from bestiary.views.dossier import dossier_view
+from bestiary.views.guide import field_guide_view
 
 
 def build_date() -> datetime.datetime:

@@ -133,6 +133,14 @@ def bundled_build(tmp_path_factory, worker_id) -> BuiltBook:
     return BuiltBook(target / "dist", stdout, stderr)
 
 
+def build_book(book_dir: Path, out_dir: Path, targets=("pdf", "epub", "dossiers"), **options):
+    """`build()` of a request made as the command line makes one (`BuildRequest.make`)."""
+    from bestiary.build import build
+    from bestiary.request import BuildRequest
+
+    return build(BuildRequest.make(book_dir, out_dir, targets, **options))
+
+
 @pytest.fixture
 def small_book(tmp_path: Path) -> Path:
     return write_book(tmp_path)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bestiary.book.load import load_book
-from bestiary.errors import BuildError
+from bestiary.errors import InputError
 from conftest import assert_input_error, cli, record, write_book
 
 
@@ -135,7 +135,7 @@ def test_limits_stop_abuse(tmp_path: Path, key: str, size: int, limit: str):
     alpha = record("Alpha Analyst")
     alpha[key] = ["Alpha Analyst"] + [f"Entry {i}" for i in range(size - 1)]
     book = write_book(tmp_path, {"01-first": {"alpha-analyst": alpha}})
-    with pytest.raises(BuildError) as caught:
+    with pytest.raises(InputError) as caught:
         load_book(book)
     assert any(d.code == "E204" and limit in d.message for d in caught.value.diagnostics)
 

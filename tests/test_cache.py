@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bestiary.build import build
 from bestiary.store.cache import Cache
-from conftest import SOURCE_DATE_EPOCH, cli_with_env, record, write_book
+from conftest import SOURCE_DATE_EPOCH, build_book, cli_with_env, record, write_book
 
 
 def test_an_entry_comes_back_as_it_was_kept(tmp_path):
@@ -82,9 +81,9 @@ def dated(monkeypatch):
 def test_cold_warm_and_uncached_builds_write_the_same_bytes(tmp_path, dated, monkeypatch):
     book = write_book(tmp_path)
     monkeypatch.setenv("BESTIARY_CACHE_DIR", str(tmp_path / "cache"))
-    uncached = build(book, tmp_path / "uncached", use_cache=False)
-    cold = build(book, tmp_path / "cold")
-    warm = build(book, tmp_path / "warm")
+    uncached = build_book(book, tmp_path / "uncached", use_cache=False)
+    cold = build_book(book, tmp_path / "cold")
+    warm = build_book(book, tmp_path / "warm")
     assert uncached.reused == 0 and cold.reused == 0 and cold.laid_out > 0
     assert warm.laid_out == 0 and warm.reused > 0
     expected = {name: data for name, (data, _) in outputs(tmp_path / "uncached").items()}
@@ -96,9 +95,9 @@ def test_cold_warm_and_uncached_builds_write_the_same_bytes(tmp_path, dated, mon
 def test_a_rebuild_with_nothing_new_rewrites_nothing(tmp_path, dated, monkeypatch):
     book = write_book(tmp_path)
     monkeypatch.setenv("BESTIARY_CACHE_DIR", str(tmp_path / "cache"))
-    build(book, tmp_path / "dist")
+    build_book(book, tmp_path / "dist")
     before = outputs(tmp_path / "dist")
-    again = build(book, tmp_path / "dist")
+    again = build_book(book, tmp_path / "dist")
     assert again.laid_out == 0
     assert all(item.unchanged for item in again.written)
     assert outputs(tmp_path / "dist") == before  # same bytes, same modification times
@@ -110,16 +109,16 @@ def test_editing_one_record_lays_out_only_what_it_changes(tmp_path, dated, monke
                 for n in (1, 2, 3)}
     book = write_book(tmp_path, families)
     monkeypatch.setenv("BESTIARY_CACHE_DIR", str(tmp_path / "cache"))
-    first = build(book, tmp_path / "dist")
+    first = build_book(book, tmp_path / "dist")
     edited = book / "chapters" / "03-family-3" / "role-3c.yaml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("slowly", "slowlY"), encoding="utf-8")
-    second = build(book, tmp_path / "dist")
+    second = build_book(book, tmp_path / "dist")
     changed = {item.path.name for item in second.written if not item.unchanged}
     assert {"role-3c.pdf", "a-small-bestiary.pdf", "a-small-bestiary.epub"} <= changed
     assert "role-1a.pdf" not in changed
     # the chunk of the edited record's family and the index's first part (its summary shows in both), each
     # laid out once since the last build's page shapes are remembered, and its dossier: nothing else
     assert second.laid_out == 3 < first.laid_out
-    build(book, tmp_path / "cold", use_cache=False)  # the edited book from scratch: the same bytes
+    build_book(book, tmp_path / "cold", use_cache=False)  # the edited book from scratch: the same bytes
     assert ({name: data for name, (data, _) in outputs(tmp_path / "dist").items()}
             == {name: data for name, (data, _) in outputs(tmp_path / "cold").items()})

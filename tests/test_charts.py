@@ -13,12 +13,11 @@ from lxml import etree
 from pypdf import PdfReader
 
 from bestiary.book.load import load_book
-from bestiary.build import build
 from bestiary.text.money import format_amount
 from bestiary.views.charts.statistics import MAP_SPECIMENS, PRINT, RANKING_ROWS, SCREEN, field_charts
 from bestiary.views.charts.svg import text_box
-from bestiary.views.context import STATISTICS_ANCHOR, STATISTICS_TITLE
-from conftest import BUNDLED_BOOK, write_book
+from bestiary.views.common import STATISTICS_ANCHOR, STATISTICS_TITLE
+from conftest import BUNDLED_BOOK, build_book, write_book
 from helpers import epubcheck
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -181,7 +180,7 @@ def test_other_currencies_get_a_panel_of_their_own_and_a_book_without_relations_
 
 @pytest.mark.slow
 def test_panels_with_titles_pass_epubcheck(tmp_path, make_record):
-    build(two_currencies(tmp_path, make_record), tmp_path / "dist", ["epub"])
+    build_book(two_currencies(tmp_path, make_record), tmp_path / "dist", ["epub"])
     fatals, errors, warnings, output = epubcheck(tmp_path / "dist" / "a-small-bestiary.epub")
     assert (fatals, errors, warnings) == (0, 0, 0), output
 

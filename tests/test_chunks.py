@@ -16,7 +16,7 @@ from bestiary.pdf.pagination import plan_pages
 from bestiary.pdf.pool import WorkerPool
 from bestiary.pdf.sandbox import sandbox_roots
 from bestiary.store.cache import Cache
-from bestiary.views.context import field_guide_view
+from bestiary.views.guide import field_guide_view
 from conftest import BUNDLED_BOOK
 
 CREATED = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)

@@ -9,10 +9,14 @@ import pytest
 
 from bestiary.book.load import load_book
 from bestiary.book.model import SECTIONS
-from bestiary.pdf.pagination import PageNumbering, Pagination, page_id, pagination_of, roman
+from bestiary.pdf.pagination import PageNumbering, pagination_of, roman
 from bestiary.text import running_heads
-from bestiary.views.context import dossier_view, epub_view, field_guide_view
+from bestiary.text.measures import PageSize
+from bestiary.views.dossier import dossier_view
+from bestiary.views.epub import epub_view
+from bestiary.views.guide import field_guide_view
 from bestiary.views.org_chart import org_chart
+from bestiary.views.pages import Pagination, page_id
 from bestiary.views.specimens import relations
 from conftest import BUNDLED_BOOK, record, write_book
 
@@ -115,7 +119,7 @@ def test_running_titles_fit_the_head_and_end_at_a_word(tmp_path: Path):
     assert running_heads.text_width(fitted) <= width
     assert views["short"].running_title == "Short Title" and views["head"].running_title == "Head of Digital CX"
     # narrower pages shorten more
-    narrow = field_guide_view(book, CREATED, page_size="3.5in 6in").chapters[1].specimens
+    narrow = field_guide_view(book, CREATED, page_size=PageSize.parse("3.5in 6in")).chapters[1].specimens
     assert len(next(s for s in narrow if s.role.slug == "chief").running_title) < len(fitted)
 
 

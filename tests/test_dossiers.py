@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from bestiary.book.load import load_book
 from bestiary.book.model import SECTIONS
 from bestiary.build import stamp_dossiers
+from bestiary.request import BuildRequest
 from conftest import BUNDLED_BOOK, cli
 from helpers import link_annotations, straight_quotes
 
@@ -93,7 +94,8 @@ def test_stamping_never_calls_the_renderer(dossiers: Path, monkeypatch):
 
     monkeypatch.setattr(weasyprint, "HTML", refuse)
     monkeypatch.setattr(weasyprint, "CSS", refuse)
-    result = stamp_dossiers(BUNDLED_BOOK, dossiers, ["sdet"], prepared_for="Jane Doe", copies=3)
+    result = stamp_dossiers(BuildRequest.make(BUNDLED_BOOK, dossiers, ["dossiers"], slugs=["sdet"],
+                                              prepared_for="Jane Doe", copies=3))
     assert [w.path.name for w in result.written] == [
         "sdet--jane-doe--copy-1-of-3.pdf", "sdet--jane-doe--copy-2-of-3.pdf", "sdet--jane-doe--copy-3-of-3.pdf"]
     original = PdfReader(dossiers / "dossiers" / "sdet.pdf")
@@ -143,7 +145,8 @@ def test_a_name_the_stamp_cannot_show_is_refused_before_rendering(tmp_path: Path
 def test_a_stamped_copy_names_its_own_file_where_the_cover_says_which_file_it_is(dossiers: Path):
     from bestiary.pdf.stamp import find_text
 
-    result = stamp_dossiers(BUNDLED_BOOK, dossiers, ["agile-coach"], prepared_for="Audit Committee")
+    result = stamp_dossiers(BuildRequest.make(BUNDLED_BOOK, dossiers, ["dossiers"], slugs=["agile-coach"],
+                                              prepared_for="Audit Committee"))
     copy = PdfReader(result.written[0].path)
     placed = find_text(copy.pages[0], "agile-coach--audit-committee.pdf")
     original = find_text(PdfReader(dossiers / "dossiers" / "agile-coach.pdf").pages[0], "agile-coach.pdf")

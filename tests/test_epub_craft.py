@@ -12,8 +12,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from bestiary.book.load import load_book
-from bestiary.build import build
-from conftest import BUNDLED_BOOK, record, write_book
+from conftest import BUNDLED_BOOK, build_book, record, write_book
 from helpers import epubcheck
 
 pytestmark = pytest.mark.slow
@@ -124,7 +123,7 @@ def test_a_page_that_begins_inside_a_list_is_marked_in_its_item(tmp_path: Path):
                         for n in range(1, 40))
     (book / "chapters" / "00-foreword.md").write_text(f"---\ntitle: Foreword\n---\nA list.\n\n{bullets}\n",
                                                       encoding="utf-8")
-    build(book, tmp_path / "dist", ["pdf", "epub"])
+    build_book(book, tmp_path / "dist", ["pdf", "epub"])
     archive = zipfile.ZipFile(tmp_path / "dist" / "a-small-bestiary.epub")
     foreword = etree.fromstring(archive.read("EPUB/text/chapter-foreword.xhtml"))
     in_items = foreword.xpath("//x:li/x:span[@epub:type='pagebreak']", namespaces=NS)

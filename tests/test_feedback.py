@@ -10,7 +10,8 @@ from rich.console import Console
 
 from bestiary.build import BuildResult, Written
 from bestiary.feedback import DOSSIER_ROWS, NORMAL, QUIET, VERBOSE, Feedback, human_size
-from bestiary.progress import Step
+from bestiary.progress import Stage, Step
+from bestiary.store.paths import OutputKind
 from conftest import cli, cli_with_env
 
 
@@ -21,12 +22,12 @@ def test_sizes_are_in_binary_units(size: int, shown: str):
 
 
 def _result(dossiers: int = 3, unchanged: bool = False, laid_out: int = 5, reused: int = 2) -> BuildResult:
-    written = [Written(Path("dist/book.pdf"), "field guide", 3 * 1024**2, 120, ("14", "37"), unchanged),
-               Written(Path("dist/book.epub"), "EPUB", 900 * 1024, None, (), unchanged)]
-    written += [Written(Path(f"dist/dossiers/role-{n}.pdf"), "dossier", 90 * 1024, 4, (), unchanged)
+    written = [Written(Path("dist/book.pdf"), OutputKind.FIELD_GUIDE, 3 * 1024**2, 120, ("14", "37"), unchanged),
+               Written(Path("dist/book.epub"), OutputKind.EPUB, 900 * 1024, None, (), unchanged)]
+    written += [Written(Path(f"dist/dossiers/role-{n}.pdf"), OutputKind.DOSSIER, 90 * 1024, 4, (), unchanged)
                 for n in range(dossiers)]
     return BuildResult(tuple(written), (), laid_out, reused,
-                       {"field guide": 12.5, "EPUB": 1.25, "dossiers": 20.0})
+                       {Stage.FIELD_GUIDE: 12.5, Stage.EPUB: 1.25, Stage.DOSSIERS: 20.0})
 
 
 def _feedback(verbosity: int, terminal: bool) -> tuple[Feedback, io.StringIO, io.StringIO]:
@@ -39,7 +40,7 @@ def _feedback(verbosity: int, terminal: bool) -> tuple[Feedback, io.StringIO, io
 def _run(feedback: Feedback, result: BuildResult) -> None:
     with feedback:
         for done in range(4):
-            feedback.step(Step("field guide", done, 3, "page shapes", pages=40 * done))
+            feedback.step(Step(Stage.FIELD_GUIDE, done, 3, "page shapes", pages=40 * done))
         feedback.step(Step("dossiers", 0, 3))
     feedback.summary(result)
 

@@ -12,9 +12,8 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, IndirectObject
 
 from bestiary.book.load import load_book
-from bestiary.build import build
 from bestiary.resources import fonts_dir
-from conftest import BUNDLED_BOOK
+from conftest import BUNDLED_BOOK, build_book
 from helpers import link_annotations
 
 pytestmark = pytest.mark.slow
@@ -183,14 +182,14 @@ def test_every_font_is_embedded_and_ours(guide):
 
 
 def test_bleed_adds_to_the_media_box_and_ua_is_tagged(tmp_path: Path, small_book: Path):
-    build(small_book, tmp_path / "bleed", ["pdf"], bleed="3mm", crop_marks=True)
+    build_book(small_book, tmp_path / "bleed", ["pdf"], bleed="3mm", crop_marks=True)
     page = PdfReader(tmp_path / "bleed" / SMALL_PDF).pages[5]
     bleed = 3 / 25.4 * 72
     assert float(page.trimbox.width) == pytest.approx(4.5 * 72)
     assert float(page.mediabox.width) == pytest.approx(4.5 * 72 + 2 * bleed, abs=0.01)
     assert float(page.mediabox.height) == pytest.approx(7 * 72 + 2 * bleed, abs=0.01)
 
-    build(small_book, tmp_path / "ua", ["pdf"], pdf_variant="pdf/ua-1")
+    build_book(small_book, tmp_path / "ua", ["pdf"], variant="pdf/ua-1")
     root = PdfReader(tmp_path / "ua" / SMALL_PDF).trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"] is True or root["/MarkInfo"]["/Marked"] == True  # noqa: E712
     assert "/StructTreeRoot" in root
@@ -199,7 +198,7 @@ def test_bleed_adds_to_the_media_box_and_ua_is_tagged(tmp_path: Path, small_book
 
 
 def test_pdf_a_variant_declares_itself(tmp_path: Path, small_book: Path):
-    build(small_book, tmp_path, ["pdf"], pdf_variant="pdf/a-3b", page_size="a5")
+    build_book(small_book, tmp_path, ["pdf"], variant="pdf/a-3b", page_size="a5")
     reader = PdfReader(tmp_path / SMALL_PDF)
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp

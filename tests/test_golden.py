@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bestiary.build import build
-from conftest import record, write_book
+from conftest import build_book, record, write_book
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +29,7 @@ def test_epub_matches_the_golden_files(tmp_path: Path, monkeypatch, update_golde
         "01-first": {"alpha-analyst": alpha},
         "02-second": {"beta-boss": record("Beta Boss", [{"role": "alpha-analyst", "match": 80}])},
     })
-    build(book, tmp_path / "dist", ["epub"])
+    build_book(book, tmp_path / "dist", ["epub"])
     with zipfile.ZipFile(tmp_path / "dist" / "a-small-bestiary.epub") as archive:
         for name in FILES:
             actual = archive.read(name).decode("utf-8")

@@ -17,13 +17,12 @@ from pathlib import Path
 import pytest
 
 from bestiary.book.json_schema import SCHEMA_FILE, schema_text, write_schema
-from bestiary.build import build
 from bestiary.pdf.sandbox import MAX_RESOURCE_BYTES
 from bestiary.pdf.toolchain import toolchain_fingerprint
 from bestiary.resources import fonts_dir
 from bestiary.store.cache import Cache
 from bestiary.text.fonts import subset_font
-from conftest import cli_with_env, run_cli, write_book
+from conftest import build_book, cli_with_env, run_cli, write_book
 
 IS_ROOT = os.geteuid() == 0
 NOBODY = 65534
@@ -55,7 +54,7 @@ def test_a_plain_file_at_the_old_font_folder_name_stops_no_command(tmp_path):
 
 def test_the_font_configuration_is_private_to_the_process_and_removed_after_it(tmp_path):
     tmp = private_tmp(tmp_path)
-    report = ("import bestiary, json, os; config = os.environ['FONTCONFIG_FILE']; folder = os.lstat(os.path.dirname("
+    report = ("import bestiary.pdf, json, os; config = os.environ['FONTCONFIG_FILE']; folder = os.lstat(os.path.dirname("
               "config)); print(json.dumps([config, folder.st_mode, folder.st_uid, os.lstat(config).st_mode]))")
     result = subprocess.run([sys.executable, "-c", report], capture_output=True, text=True, check=True,
                             env=child_env(TMPDIR=str(tmp)))
@@ -241,10 +240,10 @@ def test_a_warm_build_under_another_epoch_writes_what_a_cold_one_does(tmp_path, 
     book = write_book(tmp_path)
     monkeypatch.setenv("BESTIARY_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")
-    build(book, tmp_path / "first", ("pdf", "epub"))
+    build_book(book, tmp_path / "first", ("pdf", "epub"))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    warm = build(book, tmp_path / "warm", ("pdf", "epub"))
-    build(book, tmp_path / "cold", ("pdf", "epub"), use_cache=False)
+    warm = build_book(book, tmp_path / "warm", ("pdf", "epub"))
+    build_book(book, tmp_path / "cold", ("pdf", "epub"), use_cache=False)
     assert warm.reused > 0  # the chunks without a date came from the cache
     assert output_bytes(tmp_path / "warm") == output_bytes(tmp_path / "cold")
 

@@ -15,12 +15,14 @@ import pytest
 from bestiary.book.load import load_book
 from bestiary.check import try_layouts
 from bestiary.epub.documents import FONT_COPYRIGHTS
-from bestiary.pdf.pagination import Pagination
 from bestiary.render.renderer import make_renderer
 from bestiary.render.sandbox import RenderLimits, bounded_render
 from bestiary.template_data import data_types
-from bestiary.views.context import dossier_view, epub_view, field_guide_view
 from bestiary.views.cover_wrap import cover_wrap
+from bestiary.views.dossier import dossier_view
+from bestiary.views.epub import epub_view
+from bestiary.views.guide import field_guide_view
+from bestiary.views.pages import Pagination
 from conftest import ROOT, assert_input_error, cli, write_book
 
 CREATED = datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC)

@@ -52,7 +52,8 @@ class Served:
 @pytest.fixture
 def start_server(tmp_path: Path) -> Iterator[Callable[..., Served]]:
     """Start servers on free ports: the book loaded for the preview (no build), an output folder with a PDF."""
-    from bestiary.serve.server import Preview, preview_server
+    from bestiary.serve.http import preview_server
+    from bestiary.serve.state import Preview
 
     book, out = write_book(tmp_path), tmp_path / "dist"
     out.mkdir()
@@ -252,7 +253,7 @@ def test_a_client_that_leaves_before_reading_the_reply_is_no_news(start_server, 
 
 
 def test_a_bug_while_answering_is_a_500_and_one_line_in_the_log(start_server, capfd, monkeypatch):
-    from bestiary.serve.server import Preview
+    from bestiary.serve.state import Preview
 
     def broken(self):
         raise RuntimeError("status lost\nin two lines")
@@ -352,7 +353,7 @@ def a_bug(*args, **kwargs):
 
 
 def test_a_bug_is_one_line_and_exit_status_3(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr("bestiary.cli.check_book", a_bug)
+    monkeypatch.setattr("bestiary.check.check_book", a_bug)
     result = cli("check", "--book", str(write_book(tmp_path)))
     assert result.returncode == 3
     assert result.stderr.splitlines() == [BUG_LINE.format(hint="run again with --verbose for the traceback")]
@@ -363,8 +364,8 @@ def test_a_bug_is_one_line_and_exit_status_3(tmp_path: Path, monkeypatch):
                                        ["-v", "build", "epub"]])
 def test_verbose_before_or_after_the_command_shows_the_traceback_above_the_line(tmp_path: Path, monkeypatch,
                                                                                 arguments: list[str]):
-    monkeypatch.setattr("bestiary.cli.check_book", a_bug)
-    monkeypatch.setattr("bestiary.cli.build", a_bug)
+    monkeypatch.setattr("bestiary.check.check_book", a_bug)
+    monkeypatch.setattr("bestiary.build.build", a_bug)
     result = cli(*arguments, "--book", str(write_book(tmp_path)), *(["--out", str(tmp_path / "dist")]
                                                                     if "check" not in arguments else []))
     assert result.returncode == 3, result.stderr
@@ -378,7 +379,7 @@ def test_our_errors_and_ctrl_c_keep_their_status_in_a_command_that_does_not_catc
     def fails(*args):
         raise error("the cache folder is a file")
 
-    monkeypatch.setattr("bestiary.cli.Cache.default", fails)
+    monkeypatch.setattr("bestiary.store.cache.Cache.default", fails)
     result = cli("clean")
     assert result.returncode == status and "unexpected" not in result.stderr
     assert len(result.stderr.splitlines()) == 1, result.stderr

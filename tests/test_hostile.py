@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from bestiary.build import build
-from conftest import record, write_book
+from conftest import build_book, record, write_book
 from helpers import epub_texts, epub_visible_text, epubcheck, pdf_text, rendered_field_guide
 
 
@@ -50,7 +49,7 @@ def two_record_book(tmp_path: Path, alpha: dict, beta: dict | None = None) -> Pa
 def test_markup_and_template_injection_is_shown_literally(tmp_path: Path, payload: str):
     alpha = poison(record("Alpha Analyst", [{"role": "beta-boss", "match": 90}]), payload)
     book = two_record_book(tmp_path, alpha)
-    build(book, tmp_path / "dist", ["pdf", "epub"])
+    build_book(book, tmp_path / "dist", ["pdf", "epub"])
     text = pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
     # the summary, title, every list item and description: at least twenty fields carry it
     assert text.count(payload) >= 20, text
@@ -88,7 +87,7 @@ def test_huge_lists_keep_every_item_across_page_breaks(tmp_path: Path):
         for h in range(24) for m in (0, 30)
     ][:48]
     book = two_record_book(tmp_path, alpha)
-    build(book, tmp_path / "dist", ["pdf", "epub"])
+    build_book(book, tmp_path / "dist", ["pdf", "epub"])
     text = pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
     visible = epub_visible_text(tmp_path / "dist" / "a-small-bestiary.epub")
     tokens = ([f"M{i:03d}" for i in range(120)] + [f"D{i:03d}" for i in range(120)] + [f"H{i:03d}" for i in range(20)]
@@ -105,7 +104,7 @@ def test_unicode_the_fonts_lack_is_named_in_a_warning(tmp_path: Path):
                         "\u0645\u062f\u064a\u0631 \u0627\u0644\u0645\u0634\u0631\u0648\u0639",
                         "Launch Lead \U0001F680", "Re\u0301sume\u0301 Reader", "Zero\u200bWidth\u200dJoiner"]
     book = two_record_book(tmp_path, alpha)
-    result = build(book, tmp_path / "dist", ["pdf", "epub"])
+    result = build_book(book, tmp_path / "dist", ["pdf", "epub"])
     warnings = "\n".join(map(str, result.warnings))
     assert "alpha-analyst.yaml" in warnings
     assert "W501 aliases[1]:" in warnings and "U+7BA1" in warnings          # CJK
@@ -133,7 +132,7 @@ def test_extreme_numbers_and_other_currencies(tmp_path: Path, percent: int, sala
     alpha["salary"] = {**alpha["salary"], "market_average": salary, "currency": currency}
     beta = copy.deepcopy(record("Beta Boss", [{"role": "alpha-analyst", "match": 100}]))
     book = two_record_book(tmp_path, alpha, beta)
-    result = build(book, tmp_path / "dist", ["pdf"])
+    result = build_book(book, tmp_path / "dist", ["pdf"])
     assert not result.warnings
     text = pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
     assert printed in text
@@ -150,7 +149,7 @@ def test_paths_and_urls_in_records_are_never_hyphenated(tmp_path: Path):
                            for path in paths]
     alpha["encounter"] = " and ".join(paths)
     book = two_record_book(tmp_path, alpha)
-    build(book, tmp_path / "dist", ["pdf", "dossiers"])
+    build_book(book, tmp_path / "dist", ["pdf", "dossiers"])
     for output in ("a-small-bestiary.pdf", "dossiers/alpha-analyst.pdf"):
         raw = " ".join(page.extract_text() or "" for page in PdfReader(tmp_path / "dist" / output).pages)
         joined = "".join(raw.split())  # wherever lines break, an inserted hyphen would show between the parts

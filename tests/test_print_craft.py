@@ -11,11 +11,11 @@ from pypdf import PdfReader
 
 from bestiary.book.config import default_hyphenation
 from bestiary.book.load import load_book
-from bestiary.build import build, print_edition
+from bestiary.build import print_edition
 from bestiary.pdf.document import PdfOptions
 from bestiary.text import running_heads
-from bestiary.views.context import field_guide_view
-from conftest import BUNDLED_BOOK, record, write_book
+from bestiary.views.guide import field_guide_view
+from conftest import BUNDLED_BOOK, build_book, record, write_book
 from helpers import dehyphenate
 
 pytestmark = pytest.mark.slow
@@ -130,7 +130,7 @@ def test_hyphenation_is_american_for_a_book_in_english(tmp_path: Path):
     words = "reasons estimates integration reasonable estimated integrations "
     alpha["jd_autopsy"] = [{"illusion": words * 6, "translation": words * 6} for _ in range(3)]
     book = write_book(tmp_path, {"01-first": {"alpha-analyst": alpha}})
-    build(book, tmp_path / "dist", ["pdf"])
+    build_book(book, tmp_path / "dist", ["pdf"])
     raw = "\n".join(page.extract_text() or "" for page in PdfReader(tmp_path / "dist" / "a-small-bestiary.pdf").pages)
     splits = re.findall(r"(\w+)\u2010\s*\n\s*(\w+)", raw)
     assert splits, "the narrow autopsy columns should hyphenate somewhere"

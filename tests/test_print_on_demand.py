@@ -8,9 +8,8 @@ import pytest
 from pypdf import PdfReader
 
 from bestiary.book.load import load_book
-from bestiary.build import build
 from bestiary.views.cover_wrap import cover_wrap, spine_width
-from conftest import record, write_book
+from conftest import build_book, record, write_book
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +21,7 @@ CALIPER = 0.0025 * INCH
 
 def build_print(folder: Path, families: dict | None = None) -> tuple[PdfReader, PdfReader]:
     book = write_book(folder, families)
-    build(book, folder / "dist", ["print"])
+    build_book(book, folder / "dist", ["print"])
     return (PdfReader(folder / "dist" / "print" / "a-small-bestiary-interior.pdf"),
             PdfReader(folder / "dist" / "print" / "a-small-bestiary-cover.pdf"))
 

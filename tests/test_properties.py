@@ -13,12 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bestiary.book.load import load_book
-from bestiary.build import build
-from bestiary.errors import BuildError
+from bestiary.errors import InputError
 from bestiary.resources import fonts_dir
 from bestiary.text.fonts import covered_characters
 from bestiary.text.markdown import typeset
-from conftest import record, write_book
+from conftest import build_book, record, write_book
 from helpers import epubcheck, pdf_text
 
 # Every letter, digit, punctuation mark and symbol our fonts can show (text they cannot show is a
@@ -75,7 +74,7 @@ def test_invalid_records_give_diagnostics_never_a_crash(how: str, key: str, valu
         book = write_book(Path(folder), {"01-first": {"alpha-analyst": alpha, "beta-boss": record("Beta Boss")}})
         try:
             load_book(book)
-        except BuildError as error:
+        except InputError as error:
             assert error.diagnostics
             for diagnostic in error.diagnostics:
                 assert diagnostic.line >= 1 and diagnostic.column >= 1 and diagnostic.code
@@ -87,7 +86,7 @@ def test_arbitrary_bytes_as_a_record_never_crash(raw: bytes):
     with tempfile.TemporaryDirectory() as folder:
         book = write_book(Path(folder), {"01-first": {"alpha-analyst": "x: 1\n", "beta-boss": record("Beta Boss")}})
         (book / "chapters" / "01-first" / "alpha-analyst.yaml").write_bytes(raw)
-        with pytest.raises(BuildError):
+        with pytest.raises(InputError):
             load_book(book)
 
 
@@ -104,7 +103,7 @@ def test_valid_records_always_build_a_valid_epub_and_a_complete_pdf(data, titles
         (book / "chapters" / "01-first" / "alpha-analyst.yaml").write_text(
             yaml.safe_dump(alpha, sort_keys=False, allow_unicode=True), encoding="utf-8")
         load_book(book)  # valid by construction: this must not raise
-        build(book, folder / "dist", ["pdf", "epub"])
+        build_book(book, folder / "dist", ["pdf", "epub"])
         text = pdf_text(folder / "dist" / "a-small-bestiary.pdf")
         for title in (alpha_title, beta_title):  # as the typesetter sets it: curly quotes, dashes
             assert " ".join(typeset(title).split()) in text

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bestiary.build import build
-from bestiary.errors import BuildError
-from conftest import assert_input_error, cli, write_book
+from bestiary.errors import InputError
+from conftest import assert_input_error, build_book, cli, write_book
 from helpers import epub_texts, pdf_text
 
 SECRET = "TOP-SECRET-7f3a9c"
@@ -108,7 +107,7 @@ def test_hostile_user_layouts_read_nothing_outside(tmp_path: Path, secret: Path)
     (book / "layouts" / "print" / "fonts.css").write_text(
         BUILTIN_FONTS_CSS + f'html {{ background-image: url("{escape}"); }}\n', encoding="utf-8")
     (book / "chapters" / "00-foreword.md").write_text("---\ntitle: Foreword\n---\nPlain.\n", encoding="utf-8")
-    result = build(book, tmp_path / "dist", ["pdf", "epub"])
+    result = build_book(book, tmp_path / "dist", ["pdf", "epub"])
     refused = " ".join(map(str, result.warnings))
     assert "refused by the sandbox" in refused and "secret.txt" in refused
     assert SECRET not in pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
@@ -119,8 +118,8 @@ def test_a_template_linked_out_of_the_layouts_is_refused(tmp_path: Path, secret:
     book = write_book(tmp_path / "project")
     (book / "layouts" / "print").mkdir(parents=True)
     os.symlink(secret, book / "layouts" / "print" / "fonts.css")
-    with pytest.raises(BuildError) as caught:
-        build(book, tmp_path / "dist", ["pdf"])
+    with pytest.raises(InputError) as caught:
+        build_book(book, tmp_path / "dist", ["pdf"])
     assert [d.code for d in caught.value.diagnostics] == ["E306"]
     result = cli("build", "pdf", "--book", str(book), "--out", str(tmp_path / "dist"))
     assert_input_error(result, "layouts/print/fonts.css:1:1: E306", "symbolic link leading outside")
@@ -157,15 +156,15 @@ def test_a_layout_runs_no_code(tmp_path: Path):
     assert isinstance(renderer.environment, ImmutableSandboxedEnvironment)  # ours run there too: one path
     for number, attack in enumerate(attacks):
         (book / "layouts" / "print" / f"attack-{number}.html.j2").write_text(attack)
-        with pytest.raises(BuildError, match="E402.*(unsafe|undefined)"):
+        with pytest.raises(InputError, match="E402.*(unsafe|undefined)"):
             make_renderer(load_book(book)).render(f"print/attack-{number}.html.j2")
 
 
 def test_a_record_linked_out_of_the_book_is_refused(tmp_path: Path, secret: Path):
     book = write_book(tmp_path / "project")
     os.symlink(secret, book / "chapters" / "01-first" / "stolen.yaml")
-    with pytest.raises(BuildError) as caught:
-        build(book, tmp_path / "dist", ["pdf"])
+    with pytest.raises(InputError) as caught:
+        build_book(book, tmp_path / "dist", ["pdf"])
     assert any("symbolic link leading outside" in d.message for d in caught.value.diagnostics)
     assert SECRET not in str(caught.value)
 
@@ -179,7 +178,7 @@ def test_record_text_that_looks_like_a_url_or_path_is_only_text(tmp_path: Path, 
         "01-first": {"alpha-analyst": hostile},
         "02-second": {"beta-boss": make_record("Beta Boss")},
     })
-    build(book, tmp_path / "dist", ["pdf", "epub", "dossiers"])
+    build_book(book, tmp_path / "dist", ["pdf", "epub", "dossiers"])
     assert requests == []
     text = pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
     joined = "".join(text.split())  # lines may break inside a long path

@@ -95,7 +95,7 @@ def test_layout_captions_and_section_numbers_of_the_seed_are_drawn():
 
     from bestiary.book.load import load_book
     from bestiary.render.renderer import make_renderer
-    from bestiary.views.context import field_guide_view
+    from bestiary.views.guide import field_guide_view
 
     book = load_book(BUNDLED_BOOK)
     html = make_renderer(book).render(

@@ -84,7 +84,8 @@ def preview_url(tmp_path: Path):
     import http.client  # noqa: F401  (used by the tests through `request`)
     import threading
 
-    from bestiary.serve.server import Preview, preview_server
+    from bestiary.serve.http import preview_server
+    from bestiary.serve.state import Preview
 
     out = tmp_path / "dist"
     (out / "dossiers").mkdir(parents=True)
@@ -148,7 +149,7 @@ def test_serve_serves_its_pages_and_nothing_else_by_name(preview_url: int):
 
 
 def test_preview_loads_the_book_and_names_the_specimen_that_changed(tmp_path: Path):
-    from bestiary.serve.server import Preview
+    from bestiary.serve.state import Preview
 
     book = write_book(tmp_path)
     preview = Preview(book, tmp_path / "dist", log=lambda message: None)
@@ -170,7 +171,7 @@ def test_preview_loads_the_book_and_names_the_specimen_that_changed(tmp_path: Pa
 
 
 def test_preview_shows_invalid_yaml_and_keeps_the_last_good_book(tmp_path: Path):
-    from bestiary.serve.server import Preview
+    from bestiary.serve.state import Preview
 
     book = write_book(tmp_path)
     preview = Preview(book, tmp_path / "dist", log=lambda message: None)
@@ -190,7 +191,7 @@ def test_preview_shows_invalid_yaml_and_keeps_the_last_good_book(tmp_path: Path)
 
 
 def test_preview_status_history_reaches_a_client_that_fell_behind(tmp_path: Path):
-    from bestiary.serve.server import Preview
+    from bestiary.serve.state import Preview
 
     preview = Preview(tmp_path / "book", tmp_path / "dist", log=lambda message: None)
     first = preview.changes_after(None, timeout=0)

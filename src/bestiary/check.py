@@ -18,25 +18,27 @@ from pathlib import Path
 from .book.load import load_book
 from .book.model import Book
 from .epub.documents import render_document, render_ncx, render_stylesheet
-from .errors import BuildError, Diagnostic
-from .pdf.pagination import Pagination
+from .errors import Diagnostic, InputError
 from .render.layouts import COVER_WRAP_LAYOUT, DOSSIER_LAYOUT, DOSSIER_STYLESHEET, FIELD_GUIDE_LAYOUT
 from .render.renderer import Renderer, make_renderer
 from .store.dates import book_sources, build_time
-from .views.context import dossier_view, epub_view, field_guide_view
 from .views.cover_wrap import cover_wrap
+from .views.dossier import dossier_view
+from .views.epub import epub_view
+from .views.guide import field_guide_view
+from .views.pages import Pagination
 
 TRIAL_PAGE_COUNT = 128  # the cover wrap is tried at a plausible size: its spine is drawn from the page count
 
 
 def check_book(book_dir: Path) -> Book:
-    """The valid book in `book_dir`; raises `BuildError` with every problem of its files and its own layouts."""
+    """The valid book in `book_dir`; raises `InputError` with every problem of its files and its own layouts."""
     book = load_book(book_dir)
     renderer = make_renderer(book)
     if renderer.book_has_layouts:
         problems = try_layouts(book, renderer)
         if problems:
-            raise BuildError([*problems, *book.warnings])
+            raise InputError([*problems, *book.warnings])
     return book
 
 
@@ -48,7 +50,7 @@ def try_layouts(book: Book, renderer: Renderer) -> list[Diagnostic]:
     def attempt(render: Callable[[], object]) -> None:
         try:
             render()
-        except BuildError as error:
+        except InputError as error:
             found.update((str(problem), problem) for problem in error.diagnostics)
 
     attempt(lambda: renderer.render(FIELD_GUIDE_LAYOUT, guide=field_guide_view(book, created)))

@@ -13,23 +13,27 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+if TYPE_CHECKING:
+    from .feedback import Feedback
+    from .request import BuildRequest
+
 from . import __version__
-from .book.config import PAPER_SIZES, PDF_VARIANTS
-from .book.json_schema import schema_text, write_schema
-from .book.scaffold import new_record
 from .bugs import BUG_EXIT_STATUS, describe_bug
-from .build import DEFAULT_TARGETS, TARGETS, build, output_folder, stamp_dossiers
-from .check import check_book
-from .errors import BuildError, RenderError, RequestError, StrictError
-from .feedback import NORMAL, QUIET, VERBOSE, Feedback, finished_line, human_size
-from .serve.server import serve
-from .store.cache import Cache
-from .store.outputs import OutputsInPlace, finish_interrupted_commit
+from .errors import InputError, RenderError, RequestError, StrictError
+
+# The commands import what they use when they run: `--version`, `--help`, a Tab completion and `check` never
+# load WeasyPrint, pikepdf or rich. The choices below are spelled here for the same reason (and checked again
+# where they are used: `request.BuildRequest.make`).
+TARGETS = ("pdf", "epub", "dossiers", "print")
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+PAPERS = ("a4", "letter")
+QUIET, NORMAL, VERBOSE = -1, 0, 1
 
 BOOK_OPTION = click.option("--book", "book_dir", type=click.Path(path_type=Path), default=Path("book"),
                            show_default=True, help="The book folder.")
@@ -38,7 +42,7 @@ OUT_OPTION = click.option("--out", "out_dir", type=click.Path(), default="dist",
                           help="Where outputs are written.")
 
 
-def _fail_input(error: BuildError) -> NoReturn:
+def _fail_input(error: InputError) -> NoReturn:
     for diagnostic in error.diagnostics:
         click.echo(str(diagnostic), err=True)
     errors = sum(1 for d in error.diagnostics if not d.is_warning)
@@ -114,9 +118,9 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _fail(error: BuildError | RequestError | RenderError) -> NoReturn:
+def _fail(error: InputError | RequestError | RenderError) -> NoReturn:
     """Print one of our errors and exit with its status: 2 for the input or the request, 1 for the build."""
-    if isinstance(error, BuildError):
+    if isinstance(error, InputError):
         _fail_input(error)
     if isinstance(error, StrictError):
         _fail_strict(error)
@@ -135,7 +139,7 @@ class BestiaryGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise
-        except (BuildError, RequestError, RenderError) as error:
+        except (InputError, RequestError, RenderError) as error:
             _fail(error)
         except KeyboardInterrupt:
             click.echo("interrupted.", err=True)
@@ -156,20 +160,17 @@ def main() -> None:
         signal.signal(signal.SIGTERM, _interrupt)
 
 
-def _run_build(targets, book_dir: Path, out_dir: str, verbosity: int, **options) -> None:
+def _run(verbosity: int, run: Callable[[Feedback], object]) -> None:
+    """Run a build with its progress on screen (`run` takes the display); then what it wrote, or its errors with
+    the right status."""
+    from .feedback import Feedback
+    from .store.outputs import OutputsInPlace
+
     feedback = Feedback(verbosity)
-    _report(feedback, lambda: build(book_dir, out_dir, targets, progress=feedback.step, on_wait=feedback.waiting,
-                                    **options))
-
-
-def _report(feedback: Feedback, run) -> None:
-    """Run a build step with its progress on screen; then what it wrote, or its errors with the right status."""
     result = None
     try:
         with feedback:
-            result = run()
-    except (BuildError, RequestError, RenderError) as error:  # RequestError: an unknown slug or paper…
-        _fail(error)
+            result = run(feedback)
     except KeyboardInterrupt as interrupt:
         # before its commit a build changes nothing; once the commit began, it completes before stopping
         in_place = isinstance(interrupt, OutputsInPlace) or result is not None
@@ -177,6 +178,12 @@ def _report(feedback: Feedback, run) -> None:
                    else "interrupted; earlier outputs are untouched.", err=True)
         sys.exit(130)
     feedback.summary(result)
+
+
+def _build(request: BuildRequest, verbosity: int) -> None:
+    from .build import build
+
+    _run(verbosity, lambda feedback: build(request, progress=feedback.step, on_wait=feedback.waiting))
 
 
 @main.command("build")
@@ -198,15 +205,21 @@ def build_command(target: str | None, book_dir: Path, out_dir: str, variant: str
                   verbose: bool) -> None:
     """Build the field guide, the EPUB and the dossiers, or one TARGET: pdf, epub, dossiers, or print (the
     print-on-demand interior and cover wrap, made only when asked for)."""
-    _run_build((target,) if target else DEFAULT_TARGETS, book_dir, out_dir, _verbosity(quiet, verbose),
-               pdf_variant=variant, page_size=page_size,
-               bleed=bleed, crop_marks=crop_marks, strict=strict, use_cache=not no_cache)
+    from .request import DEFAULT_TARGETS, BuildRequest
+
+    verbosity = _verbosity(quiet, verbose)
+    _build(BuildRequest.make(book_dir, out_dir, (target,) if target else DEFAULT_TARGETS, page_size=page_size,
+                             bleed=bleed, crop_marks=crop_marks, variant=variant, strict=strict,
+                             use_cache=not no_cache), verbosity)
 
 
 @main.command("clean")
 @VERBOSE_OPTION
 def clean_command() -> None:
     """Empty the build cache (laid-out chunks and dossiers kept between builds; see BESTIARY_CACHE_DIR)."""
+    from .feedback import human_size
+    from .store.cache import Cache
+
     cache = Cache.default()
     if cache.refused:  # not ours to empty: what is in it was never used either
         click.echo(f"warning: {cache.refused}", err=True)
@@ -224,13 +237,18 @@ def clean_command() -> None:
 def check_command(book_dir: Path, out_dir: str, strict: bool) -> None:
     """Validate every record and cross-reference; report all problems at once. First, a build into OUT
     killed while putting its outputs in place is finished (nothing else in OUT is touched)."""
+    from .check import check_book
+    from .feedback import finished_line
+    from .store.outputs import finish_interrupted_commit
+    from .store.paths import output_folder
+
     finished = finish_interrupted_commit(output_folder(out_dir),
                                          on_wait=lambda message: click.echo(f"{message} …", err=True))
     if finished:
         click.echo(finished_line(finished))
     try:
         book = check_book(book_dir)
-    except BuildError as error:
+    except InputError as error:
         _fail_input(error)
     if strict and book.warnings:
         _fail_strict(StrictError(book.warnings))
@@ -244,7 +262,7 @@ def check_command(book_dir: Path, out_dir: str, strict: bool) -> None:
 @click.argument("slugs", nargs=-1, required=True, shell_complete=_complete_slugs)
 @BOOK_OPTION
 @OUT_OPTION
-@click.option("--paper", type=click.Choice(tuple(PAPER_SIZES)), default=None,
+@click.option("--paper", type=click.Choice(PAPERS), default=None,
               help="Office paper size (default from book.yaml).")
 @click.option("--prepared-for", default=None, help='Stamp "PREPARED FOR: NAME" on every page of a copy.')
 @click.option("--copies", type=click.IntRange(1, 999), default=None, help='Stamped copies, "COPY n OF N".')
@@ -257,14 +275,17 @@ def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: str, paper:
                     prepared_for: str | None, copies: int | None, stamp_only: bool, strict: bool,
                     no_cache: bool, quiet: bool, verbose: bool) -> None:
     """Write OUT/dossiers/<slug>.pdf for each SLUG, and stamped copies beside it if asked."""
+    from .request import BuildRequest, Target
+
     verbosity = _verbosity(quiet, verbose)
+    request = BuildRequest.make(book_dir, out_dir, (Target.DOSSIERS,), slugs=slugs, paper=paper,
+                                prepared_for=prepared_for, copies=copies, strict=strict, use_cache=not no_cache)
     if stamp_only:
-        feedback = Feedback(verbosity)
-        _report(feedback, lambda: stamp_dossiers(book_dir, out_dir, slugs, prepared_for=prepared_for,
-                                                 copies=copies, paper=paper, on_wait=feedback.waiting))
+        from .build import stamp_dossiers
+
+        _run(verbosity, lambda feedback: stamp_dossiers(request, on_wait=feedback.waiting))
     else:
-        _run_build(("dossiers",), book_dir, out_dir, verbosity, slugs=slugs, paper=paper, prepared_for=prepared_for,
-                   copies=copies, strict=strict, use_cache=not no_cache)
+        _build(request, verbosity)
 
 
 @main.command("new")
@@ -275,11 +296,9 @@ def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: str, paper:
 @VERBOSE_OPTION
 def new_command(title: str, chapter: str, book_dir: Path) -> None:
     """Write a record skeleton for TITLE into a chapter; fill it in, then run `check`."""
-    try:
-        path = new_record(book_dir, chapter, title)
-    except RequestError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+    from .book.scaffold import new_record
+
+    path = new_record(book_dir, chapter, title)
     click.echo(f"wrote {path}; fill in every TODO, then run: bestiary check")
 
 
@@ -289,14 +308,12 @@ def new_command(title: str, chapter: str, book_dir: Path) -> None:
 @VERBOSE_OPTION
 def schema_command(write: bool, book_dir: Path) -> None:
     """Print the JSON Schema of a role record, for editors that check YAML as you type."""
+    from .book.json_schema import schema_text, write_schema
+
     if not write:
         click.echo(schema_text(), nl=False)
         return
-    try:
-        path, written = write_schema(book_dir)
-    except RequestError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+    path, written = write_schema(book_dir)
     click.echo(f"{'wrote' if written else 'unchanged'} {path}")
 
 
@@ -312,15 +329,14 @@ def serve_command(book_dir: Path, out_dir: str, port: int, no_token: bool) -> No
     """Preview the book in the browser at once: each specimen follows every save within a second, and the
     field guide and the EPUB are rebuilt in the background (Ctrl-C stops). Open the URL it prints: its
     secret token keeps the preview yours."""
+    from .serve.server import serve
+    from .store.paths import output_folder
+
     if not book_dir.is_dir():
-        click.echo(f"error: no book folder {book_dir}", err=True)
-        sys.exit(2)
+        raise RequestError(f"no book folder {book_dir}")
     try:
         serve(book_dir, output_folder(out_dir), port, log=lambda message: click.echo(message, err=True),
               ready=lambda url: click.echo(f"serving {url} (Ctrl-C stops)", err=True), use_token=not no_token,
               verbose=_verbose_wanted())
     except KeyboardInterrupt:
         click.echo("stopped.", err=True)
-    except RequestError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)

@@ -2,7 +2,7 @@
 
 Every problem with a book is a `Diagnostic` printed as one line,
 ``path:line:column: CODE key.path: expected …, found …``. Stages collect them
-instead of stopping at the first, and raise one `BuildError` at the end.
+instead of stopping at the first, and raise one `InputError` at the end.
 
 Codes are stable: scripts and the README refer to them.
 """
@@ -90,7 +90,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-class BuildError(Exception):
+class InputError(Exception):
     """Invalid input: carries every diagnostic found (exit status 2)."""
 
     def __init__(self, diagnostics: list[Diagnostic]):

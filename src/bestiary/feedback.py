@@ -1,6 +1,6 @@
 """What the terminal shows of a build: a bar per stage while it runs, a summary table when it ends.
 
-On a terminal, each stage ("field guide", "dossiers", "EPUB", "print edition") gets a rich
+On a terminal, each stage (`progress.Stage`: field guide, dossiers, EPUB, print edition) gets a rich
 progress bar with its pages and elapsed time, left on screen as the stage's timing, then a table of
 what was written. Anywhere else (a pipe, a log, CI) nothing moves: one plain line per output, then
 the total. `--quiet` shows only warnings and errors; `--verbose` adds every stage's time, every
@@ -20,10 +20,11 @@ from rich.table import Table
 
 from .build import BuildResult, Written
 from .progress import Step
+from .store.paths import OutputKind
 
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 DOSSIER_ROWS = 12  # more dossiers than this fold into one row of the table unless --verbose
-_DOSSIER_KINDS = ("dossier", "stamped dossier")
+_DOSSIER_KINDS = (OutputKind.DOSSIER, OutputKind.STAMPED_DOSSIER)
 
 
 def human_size(size: float) -> str:
@@ -101,7 +102,7 @@ class Feedback:
         else:
             for item in result.written:
                 self.out.print(_line(item), markup=False)
-        guide = next((item for item in result.written if item.kind == "field guide"), None)
+        guide = next((item for item in result.written if item.kind == OutputKind.FIELD_GUIDE), None)
         if guide is not None and guide.sparse_pages and self.out.is_terminal:
             self.out.print(f"field guide: {len(guide.sparse_pages)} body pages under a quarter full "
                            f"({', '.join(guide.sparse_pages)})", markup=False)
@@ -140,7 +141,7 @@ def finished_line(paths: tuple[Path, ...]) -> str:
 
 def _line(item: Written) -> str:
     pages = f", {item.pages} pages" if item.pages is not None else ""
-    if item.kind == "field guide":
+    if item.kind == OutputKind.FIELD_GUIDE:
         sparse = item.sparse_pages
         pages += f", {len(sparse)} body pages under a quarter full" + (f" ({', '.join(sparse)})" if sparse else "")
     verb = "unchanged" if item.unchanged else "wrote"
@@ -157,7 +158,7 @@ def _total(result: BuildResult, elapsed: float) -> str:
 
 
 def _seconds(result: BuildResult, item: Written) -> str:
-    seconds = result.seconds.get(result.stage_of(item))
+    seconds = result.seconds.get(item.kind.stage)
     return "" if seconds is None else f"{seconds:.1f} s"
 
 

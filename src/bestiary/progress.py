@@ -1,19 +1,29 @@
 """What a build reports while it runs: one `Step` per piece of work done, for a display to draw.
 
-A stage ("field guide", "dossiers", "EPUB", "print edition") reports `Step(stage, 0, total)` when
-it starts, a step per piece done, and `done == total` when it ends. The command line draws bars from
-them (`feedback.py`); `serve` shows the latest one on the preview page.
+A stage reports `Step(stage, 0, total)` when it starts, a step per piece done, and
+`done == total` when it ends. The command line draws bars from them (`feedback.py`);
+`serve` shows the latest one on the preview page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    """A stage of a build, as its progress bar and its time are labelled."""
+
+    FIELD_GUIDE = "field guide"
+    DOSSIERS = "dossiers"
+    EPUB = "EPUB"
+    PRINT_EDITION = "print edition"
 
 
 @dataclass(frozen=True)
 class Step:
-    stage: str
+    stage: Stage
     done: int
     total: int
     detail: str = ""  # what is being done now: "page shapes", "pages in place", a dossier's slug

@@ -18,6 +18,7 @@ from pathlib import Path
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+MAX_RESOURCE_BYTES = 20_000_000  # the largest file rendering reads (a font, an image, a stylesheet)
 
 
 def open_regular(path: str | Path, *, dir_fd: int | None = None) -> int:
@@ -105,3 +106,14 @@ def untrusted_reason(folder: Path) -> str | None:
     if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         return f"writable by other users (mode {stat.S_IMODE(status.st_mode):o})"
     return None
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """Whether `path` is a regular file (not a link) holding exactly `data`."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size != len(data):
+            return False
+        with open(path, "rb") as stream:
+            return stream.read() == data
+    except OSError:
+        return False

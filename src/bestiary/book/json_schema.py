@@ -22,8 +22,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from ..errors import RequestError
-from ..safe_files import create_file
-from ..store.outputs import holds
+from ..safe_files import create_file, holds
 from . import schema
 from .record_schema import ROLE_SCHEMA
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from .. import errors
 from ..errors import Diagnostic
-from ..render.loads import is_remote
 from ..resources import is_inside, real_path
+from ..text.urls import is_remote
 from .reading import read_text
 
 LAYOUT_SUFFIXES = (".j2", ".css", ".html", ".xhtml", ".svg")

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from .. import errors
-from ..errors import BuildError, Diagnostic
+from ..errors import Diagnostic, InputError
 from ..resources import fonts_dir, is_inside, real_path
 from ..text import running_heads
 from ..text.markdown import typeset
@@ -35,7 +35,7 @@ def is_editor_litter(name: str) -> bool:
 
 
 def load_book(book_dir: Path) -> Book:
-    """Load and validate a whole book folder; raise `BuildError` with every problem found."""
+    """Load and validate a whole book folder; raise `InputError` with every problem found."""
     loader = _Loader(book_dir)
     return loader.load()
 
@@ -59,7 +59,7 @@ class _Loader:
         if not chapters_dir.is_dir():
             self.problems.append(Diagnostic(errors.display_path(self.book_dir), 1, 1, errors.BAD_BOOK_LAYOUT, "",
                                             "expected a chapters/ folder, found none"))
-            raise BuildError(self.problems)
+            raise InputError(self.problems)
         chapters: list[Chapter] = []
         for entry in sorted(self._entries(chapters_dir) or [], key=_chapter_order):
             chapter = self._chapter(entry)
@@ -80,7 +80,7 @@ class _Loader:
             self.problems.append(Diagnostic(errors.display_path(chapters_dir), 1, 1, errors.BAD_BOOK_LAYOUT, "",
                                             "expected at least one family folder with a role record, found none"))
         if self.config is None or any(not problem.is_warning for problem in self.problems):
-            raise BuildError(self.problems)
+            raise InputError(self.problems)
         return assemble_book(self.config, self.book_dir, chapters, resolved, self.problems)
 
     def _entries(self, folder: Path) -> list[Path] | None:
@@ -203,7 +203,7 @@ def _running_title_problems(role: Role, config: BookConfig, source) -> list[Diag
     found = running_heads.text_width(role.running_title)
     return [source.diagnostic(("running_title",), errors.LONG_RUNNING_TITLE,
                               f"expected a running title that fits the running head ({width:.0f}pt at "
-                              f"{config.page_size}), found one of {found:.0f}pt; it will print as {fitted!r}")]
+                              f"{config.page_size.text}), found one of {found:.0f}pt; it will print as {fitted!r}")]
 
 
 def _named_roles(raw: dict) -> tuple[tuple[int, str], ...]:

@@ -6,12 +6,14 @@ library: the bytes depend only on the pixels, which keeps the EPUB reproducible.
 
 from __future__ import annotations
 
+import hashlib
 import struct
 import zlib
 
 import pypdfium2
 
 from ..errors import RenderError
+from ..store.cache import Cache
 
 COVER_HEIGHT = 1600  # pixels: sharp on a phone, small in the package
 
@@ -39,3 +41,14 @@ def _png(width: int, height: int, filtered_rows: bytes) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(filtered_rows, 9)) + chunk(b"IEND", b""))
+
+
+def cached_cover_png(pdf: bytes, cache: Cache, toolchain: str) -> bytes:
+    """`cover_png` of `pdf`, kept in `cache` under the PDF and the toolchain (PDFium's version and our code
+    make the PNG as much as the PDF does)."""
+    key = "cover-png:" + hashlib.sha256(toolchain.encode() + b"\0" + pdf).hexdigest()
+    cover = cache.get(key)
+    if cover is None:
+        cover = cover_png(pdf)
+        cache.put(key, cover)
+    return cover

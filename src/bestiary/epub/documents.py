@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..render.layouts import EPUB_DOCUMENTS, EPUB_NCX, EPUB_STYLESHEET
 from ..render.renderer import Renderer
 from ..resources import fonts_dir
-from ..views.context import Document, EpubView
+from ..views.epub import Document, EpubView
 
 EPUB_FONTS = (
     "CourierPrime-Regular.ttf", "CourierPrime-Bold.ttf", "CourierPrime-Italic.ttf",

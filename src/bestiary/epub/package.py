@@ -27,7 +27,7 @@ from ..resources import fonts_dir
 from ..store.cache import Cache
 from ..store.dates import zip_timestamp
 from ..text.fonts import subset_font
-from ..views.context import EpubView
+from ..views.epub import EpubView
 from .documents import EPUB_FONTS, render_document, render_ncx, render_stylesheet
 
 XHTML = "application/xhtml+xml"

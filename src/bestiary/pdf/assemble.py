@@ -27,7 +27,7 @@ from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
 
 from .finish import PDF_VERSION
-from .pool import LaidOut
+from .layout import LaidOut
 
 
 def assemble(chunks: Sequence[LaidOut], starts: Sequence[int]) -> bytes:

@@ -34,12 +34,15 @@ from ..progress import Progress, Step, silent
 from ..render.layouts import FIELD_GUIDE_LAYOUT
 from ..render.renderer import Renderer
 from ..store.cache import Cache
-from ..views.context import STATISTICS_ANCHOR, ChapterView, FieldGuideView
+from ..views.common import STATISTICS_ANCHOR, ChapterView
+from ..views.guide import FieldGuideView
 from ..views.index import INDEX_ANCHOR, INDEX_PARTS
+from ..views.pages import Pagination
 from .assemble import assemble
 from .document import PdfOptions, PrintEdition
-from .pagination import PagePlan, Pagination, Shape, plan_pages
-from .pool import Finish, LaidOut, LayoutTask, WorkerPool
+from .layout import Finish, LaidOut, LayoutTask
+from .pagination import PagePlan, Shape, plan_pages
+from .pool import WorkerPool
 
 MAX_ROUNDS = 4  # layouts with every number in place; a book whose pages have not settled by then is laid out whole
 SPECIMENS_PER_CHUNK = 8  # ~50 pocket pages: small enough to lay out fast, large enough to share font subsets

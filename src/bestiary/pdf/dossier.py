@@ -17,8 +17,9 @@ from ..book.model import Book
 from ..errors import Diagnostic
 from ..render.layouts import DOSSIER_LAYOUT, DOSSIER_STYLESHEET
 from ..render.renderer import make_renderer
-from ..views.context import dossier_file_name, dossier_view
-from .pool import Finish, LaidOut, LayoutTask
+from ..store.paths import dossier_file_name
+from ..views.dossier import dossier_view
+from .layout import Finish, LaidOut, LayoutTask
 
 __all__ = ["DossierLayouts", "RenderedDossier", "dossier_file_name"]
 

@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import datetime
 
-from weasyprint.text.fonts import FontConfiguration
-
 from ..book.config import PRINT_VARIANT
 from ..book.model import Book
 from ..errors import Diagnostic
 from ..render.layouts import COVER_WRAP_LAYOUT
 from ..render.renderer import make_renderer
+from ..text.measures import PageSize
 from ..views.cover_wrap import CoverWrap
-from .document import PRINTING_CONDITION, PdfOptions, lay_out, stylesheet, write_pdf
-from .finish import finisher
-from .pagination import PageNumbering
-from .sandbox import SandboxedFetcher, sandbox_roots
+from .document import PRINTING_CONDITION, PdfOptions
+from .layout import Finish, Layouter
+from .sandbox import sandbox_roots
 
 
-def interior_options(book: Book, page_size: str | None = None) -> PdfOptions:
+def interior_options(book: Book, page_size: PageSize | None = None) -> PdfOptions:
     """The interior's print options: the book's trim, the print edition's bleed, PDF/X-4, an even count."""
     return PdfOptions.from_config(book.config, page_size=page_size, bleed=book.config.print_edition.bleed,
                                   crop_marks=False, variant=PRINT_VARIANT, even_pages=True)
@@ -34,16 +32,12 @@ def interior_options(book: Book, page_size: str | None = None) -> PdfOptions:
 def render_cover_wrap(wrap: CoverWrap, created: datetime.datetime) -> tuple[bytes, list[Diagnostic]]:
     """The wrap as a one-page PDF/X-4: the sheet is the trim (TrimBox) plus the bleed (MediaBox)."""
     book = wrap.book
-    renderer = make_renderer(book)
-    html = renderer.render(COVER_WRAP_LAYOUT, wrap=wrap, book=book, created=created.isoformat())
-    fetcher = SandboxedFetcher(sandbox_roots(book.directory))
-    font_config, profiles = FontConfiguration(), {}
-    page = stylesheet(f"@page {{ size: {wrap.width}pt {wrap.height}pt; bleed: {wrap.bleed}pt; margin: 0; }}\n"
-                      + PRINTING_CONDITION, fetcher, font_config, profiles)
-    document, warnings = lay_out(html, fetcher, COVER_WRAP_LAYOUT, stylesheets=(page,), font_config=font_config,
-                                 variant=PRINT_VARIANT, color_profiles=profiles)
+    html = make_renderer(book).render(COVER_WRAP_LAYOUT, wrap=wrap, book=book, created=created.isoformat())
+    page = (f"@page {{ size: {wrap.width}pt {wrap.height}pt; bleed: {wrap.bleed}pt; margin: 0; }}\n"
+            + PRINTING_CONDITION)
+    layouter = Layouter(sandbox_roots(book.directory))
+    document, warnings = layouter.lay_out(html, COVER_WRAP_LAYOUT, (page,), PRINT_VARIANT)
     config = book.config
-    finish = finisher(PageNumbering(0, 0), config.language, f"{config.print_edition.identifier}#cover",
-                      spreads=False)
-    data, written = write_pdf(document, fetcher, COVER_WRAP_LAYOUT, finish, PRINT_VARIANT)
+    finish = Finish(0, 0, config.language, f"{config.print_edition.identifier}#cover", spreads=False)
+    data, written = layouter.write(document, COVER_WRAP_LAYOUT, finish, PRINT_VARIANT)
     return data, warnings + written

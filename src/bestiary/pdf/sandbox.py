@@ -14,8 +14,7 @@ from urllib.parse import unquote, urlsplit
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..resources import builtin_layouts_dir, fonts_dir, is_inside
-
-MAX_RESOURCE_BYTES = 20_000_000
+from ..safe_files import MAX_RESOURCE_BYTES
 
 
 class RefusedResource(ValueError):

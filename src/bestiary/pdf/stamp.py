@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from xml.etree import ElementTree
 
 from pypdf import PdfReader, PdfWriter
@@ -233,3 +235,14 @@ def _retitle(writer: PdfWriter, title: str) -> None:
     if found is not None:
         found.text = title
     stream.set_data((packet[:start] + ElementTree.tostring(rdf, encoding="unicode") + packet[end:]).encode("utf-8"))
+
+
+def stamped_copies(pdf: bytes, original: Path, chosen: tuple[Recipient, ...],
+                   path_for: Callable[[str], Path]) -> list[tuple[Path, bytes]]:
+    """Each recipient's copy of the dossier `pdf` (the file `original`): its bytes, and where it goes, named by
+    `path_for` from the recipient's file-name suffix."""
+    copies = []
+    for recipient in chosen:
+        path = path_for(recipient.file_suffix())
+        copies.append((path, stamp(pdf, recipient, original.name, path.name)))
+    return copies

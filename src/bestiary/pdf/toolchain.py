@@ -25,8 +25,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..safe_files import file_digest
-from .sandbox import MAX_RESOURCE_BYTES
+from ..safe_files import MAX_RESOURCE_BYTES, file_digest
 
 TOOLCHAIN_LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "pypdf", "fonttools", "pyphen", "tinycss2", "cssselect2",
                        "pillow", "ebooklib", "jinja2", "lxml", "pypdfium2")

@@ -27,8 +27,8 @@ from urllib.parse import unquote_to_bytes
 import tinycss2
 from lxml import etree, html
 
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
-_IGNORED_IN_URLS = re.compile(r"[\t\n\r]")
+from ..text.urls import as_read, is_remote
+
 _LOADING_ATTRIBUTES = ("src", "srcset", "imagesrcset", "poster", "data", "background", "lowsrc", "dynsrc",
                        "codebase", "archive", "manifest", "xlink:href")
 _LINKS = ("a", "area")  # an `href` here is followed when clicked, not loaded
@@ -98,24 +98,9 @@ def _elements(text: str, kind: str) -> list[etree._Element]:
     return [] if root is None else list(root.iter())
 
 
-def is_remote(url: str) -> bool:
-    """Whether loading `url` would leave the document's own files: a scheme (`http:`, `file:`, `javascript:`)
-    other than `data:`, or a host (`//example.com`), as a browser reads it."""
-    url = _as_read(url)
-    scheme = _SCHEME.match(url)
-    if scheme:
-        return scheme.group(1).lower() != "data"
-    return url.startswith(("//", "\\\\", "/\\", "\\/"))
-
-
-def _as_read(url: str) -> str:
-    """`url` as a browser reads it: tabs and line breaks dropped anywhere, spaces and controls trimmed."""
-    return _IGNORED_IN_URLS.sub("", url).strip("".join(map(chr, range(0x21))))
-
-
 def _judge(url: str, how: str, depth: int) -> Iterator[str]:
     """The load, described, if `url` is remote; the remote loads inside it if it is a `data:` URL of markup."""
-    url = _as_read(url)
+    url = as_read(url)
     if is_remote(url):
         yield f"{how} {url[:80]!r}"
     elif url[:5].lower() == "data:" and depth < _DATA_DEPTH:

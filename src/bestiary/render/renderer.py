@@ -32,7 +32,7 @@ from jinja2.loaders import split_template_path
 from .. import errors
 from ..book.model import Book
 from ..book.reading import read_text
-from ..errors import BuildError, Diagnostic, RenderError
+from ..errors import Diagnostic, InputError, RenderError
 from ..resources import builtin_layouts_dir, is_inside, real_path
 from ..text.markdown import block_markdown, inline_markdown, insert_markers
 from ..text.money import format_amount
@@ -59,12 +59,12 @@ class Renderer:
     def render(self, template: str, **context: Any) -> str:
         """`template` rendered with `context`, within this book's limits, loading nothing from elsewhere.
 
-        Raises `BuildError` (the book's layouts are wrong) or `RenderError` (ours are), one located line.
+        Raises `InputError` (the book's layouts are wrong) or `RenderError` (ours are), one located line.
         """
         try:
             with bounded_render(self.limits):
                 text = self.environment.get_template(template).render(**context)
-        except BuildError:
+        except InputError:
             raise  # a layout file that cannot be read, located already
         except Exception as error:  # whatever a template does wrong, at its line
             raise self._failure(self._located(template, error)) from error
@@ -78,7 +78,7 @@ class Renderer:
 
     def _failure(self, *problems: Diagnostic) -> Exception:
         if self.book_has_layouts:
-            return BuildError(list(problems))
+            return InputError(list(problems))
         return RenderError("\n".join(str(problem) for problem in problems))
 
     def _source_of(self, template: str) -> Path:
@@ -121,7 +121,7 @@ def _describe(error: Exception) -> str:
 
 class ConfinedLoader(jinja2.BaseLoader):
     """Layouts from `searchpath`, each read safely (`book_reading`) and only if its real path (links followed)
-    lies inside `allowed`. A file that cannot be read is a located `BuildError`."""
+    lies inside `allowed`. A file that cannot be read is a located `InputError`."""
 
     def __init__(self, searchpath: tuple[Path, ...], allowed: tuple[Path, ...]):
         self.searchpath = searchpath
@@ -137,7 +137,7 @@ class ConfinedLoader(jinja2.BaseLoader):
                 raise jinja2.TemplateNotFound(f"{template} (a link out of {root})")
             text, problems = read_text(candidate, errors.display_path(candidate))
             if text is None:
-                raise BuildError(problems)
+                raise InputError(problems)
             return text, os.path.normpath(candidate), functools.partial(_unchanged, candidate, _modified(candidate))
         raise jinja2.TemplateNotFound(template)
 

@@ -95,9 +95,10 @@ def _interrupt(signum: int, frame: object) -> None:
 def _build(book_dir: str, out_dir: str, sender: Connection) -> None:
     """The child: one `build()`, its progress and its outcome sent to the server."""
     from ..build import build
-    from ..errors import BuildError, RenderError, RequestError
+    from ..errors import InputError, RenderError, RequestError
     from ..pdf.processes import die_with_parent
     from ..progress import Step
+    from ..request import BuildRequest, Target
 
     die_with_parent()  # the fork server ends with the server, and this build with it
     signal.signal(signal.SIGTERM, _interrupt)
@@ -111,9 +112,9 @@ def _build(book_dir: str, out_dir: str, sender: Connection) -> None:
         send("progress", str(step))
 
     try:
-        result = build(Path(book_dir), Path(out_dir), ("pdf", "epub"), progress=report,
-                       on_wait=lambda message: send("waiting", message))
-    except BuildError as error:
+        request = BuildRequest.make(book_dir, out_dir, (Target.PDF, Target.EPUB))
+        result = build(request, progress=report, on_wait=lambda message: send("waiting", message))
+    except InputError as error:
         problems = tuple(str(diagnostic) for diagnostic in error.diagnostics)
         outcome = BuildOutcome(False, problems, summary=f"build failed with {len(problems)} problem(s); "
                                                         "previous outputs kept")

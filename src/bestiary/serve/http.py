@@ -45,7 +45,7 @@ import re
 import sys
 import urllib.parse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 
@@ -54,9 +54,7 @@ from ..errors import RenderError, RequestError
 from ..resources import is_inside
 from ..store.outputs import describe_os_error
 from .preview import preview_font
-
-if TYPE_CHECKING:
-    from .server import Preview
+from .state import Preview
 
 UI_DIR = Path(__file__).parent / "ui"
 UI_ASSETS = {"live.js": "text/javascript; charset=utf-8", "live.css": "text/css; charset=utf-8"}

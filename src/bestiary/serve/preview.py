@@ -25,10 +25,10 @@ from pathlib import Path
 from ..book.load import load_book
 from ..book.model import Book, Role
 from ..epub.documents import EPUB_FONTS, render_document, render_stylesheet
-from ..pdf.pagination import Pagination
 from ..render.renderer import Renderer, make_renderer
 from ..resources import fonts_dir
-from ..views.context import EpubView, epub_view
+from ..views.epub import EpubView, epub_view
+from ..views.pages import Pagination
 
 NO_PRINT_PAGES = Pagination((), ())  # the preview does not wait for the print edition's layout
 NOT_SERVED = ("cover",)  # its image is the print cover, which only a build rasterises
@@ -89,7 +89,7 @@ class PreviewBook:
 
 
 def load_preview(book_dir: Path) -> PreviewBook:
-    """The book in `book_dir` ready to preview. Raises `BuildError` with every problem, as `check` would."""
+    """The book in `book_dir` ready to preview. Raises `InputError` with every problem, as `check` would."""
     book = load_book(book_dir)
     return PreviewBook(book, epub_view(book, NO_PRINT_PAGES), make_renderer(book))
 

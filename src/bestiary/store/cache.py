@@ -28,6 +28,8 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..errors import RequestError
+from ..resources import source_folder_holding
 from ..safe_files import FOLDER_FLAGS, create_file, read_regular, untrusted_reason
 
 _MAGIC = b"bestiary-cache 1\n"
@@ -66,12 +68,25 @@ class Cache:
     def __init__(self, folder: Path | None, limit: int | None = None):
         self.folder, self.refused = _trusted(folder) if folder is not None else (None, None)
         self.limit = default_limit() if limit is None else limit
-        self.hits = 0
-        self.misses = 0
 
     @classmethod
     def default(cls) -> Cache:
         return cls(default_folder())
+
+    @classmethod
+    def for_book(cls, book_dir: Path) -> Cache:
+        """The build cache for a build of `book_dir`; a `RequestError` (exit 2), before anything is built or
+        made, when its folder lies inside the book, the layouts or the fonts: writing it would change the
+        sources it is kept for, every build would find its inputs changed, and `serve` would rebuild on its
+        own writes forever."""
+        folder = default_folder()
+        holding = source_folder_holding(folder, book_dir)
+        if holding is not None:
+            name, source = holding
+            raise RequestError(f"expected the build cache outside {name} ({source}), found {folder} inside it "
+                               "(writing it would change the sources); set BESTIARY_CACHE_DIR to a folder "
+                               "outside them")
+        return cls(folder)
 
     def get(self, key: str) -> bytes | None:
         """The entry kept under `key`, or None when there is none, when it is not a regular file (left
@@ -84,10 +99,6 @@ class Cache:
                     os.unlink(key, dir_fd=shard)  # a regular file at this entry's name: the next put replaces it
                 else:
                     os.utime(key, dir_fd=shard, follow_symlinks=False)  # used now: evicted last
-        if body is None:
-            self.misses += 1
-        else:
-            self.hits += 1
         return body
 
     def put(self, key: str, data: bytes) -> None:

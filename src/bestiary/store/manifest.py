@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic
-from ..pdf.sandbox import MAX_RESOURCE_BYTES
-from ..safe_files import file_digest
+from ..safe_files import MAX_RESOURCE_BYTES, file_digest
 from .cache import Cache
 
 

@@ -53,6 +53,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ..errors import OutputError, describe_os_error
+from ..safe_files import holds
 from .staging import (
     JOURNAL,
     STAGING_FOLDER,
@@ -71,7 +72,7 @@ except ImportError:  # not on Windows: builds there are not serialised
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["STAGING_FOLDER", "OutputFolderLock", "OutputsInPlace", "StagedOutputs", "describe_os_error",
-           "finish_interrupted_commit", "holds", "remove_litter"]
+           "finish_interrupted_commit", "remove_litter"]
 
 _PUBLISHED = 0o644  # an output: anyone may read it
 
@@ -242,12 +243,3 @@ def _interrupts_deferred() -> Iterator[None]:
         signal.raise_signal(number)
 
 
-def holds(path: Path, data: bytes) -> bool:
-    """Whether `path` is a regular file (not a link) holding exactly `data`."""
-    try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size != len(data):
-            return False
-        with open(path, "rb") as stream:
-            return stream.read() == data
-    except OSError:
-        return False

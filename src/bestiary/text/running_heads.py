@@ -15,8 +15,8 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from ..book.config import page_dimensions
 from ..resources import fonts_dir
+from .measures import PageSize
 
 # The geometry of print.css's pages and running heads, in points.
 INNER_MARGIN = 0.55 * 72
@@ -29,9 +29,9 @@ HEAD_LETTER_SPACING = 0.08  # em
 ELLIPSIS = "\u2026"
 
 
-def head_width(page_size: str) -> float:
+def head_width(page_size: PageSize) -> float:
     """How wide a running head may be on a page of `page_size`."""
-    return page_dimensions(page_size)[0] - INNER_MARGIN - OUTER_MARGIN - BANNER_WIDTH - GAP
+    return page_size.width - INNER_MARGIN - OUTER_MARGIN - BANNER_WIDTH - GAP
 
 
 @lru_cache(maxsize=4)

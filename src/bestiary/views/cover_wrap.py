@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..book.config import page_dimensions, points
 from ..book.model import Book
 from ..template_data import template_data
+from ..text.measures import PageSize, points
 
 SPINE_TEXT_MINIMUM = 0.25 * 72  # printers set no type on a thinner spine: it could slip onto the covers
 
@@ -52,10 +52,10 @@ def spine_width(page_count: int, caliper: str) -> float:
     return page_count * points(caliper)
 
 
-def cover_wrap(book: Book, page_count: int, page_size: str | None = None) -> CoverWrap:
+def cover_wrap(book: Book, page_count: int, page_size: PageSize | None = None) -> CoverWrap:
     config = book.config
-    width, height = page_dimensions(page_size or config.page_size)
-    return CoverWrap(book, page_count, width, height, points(config.print_edition.bleed),
+    page = page_size or config.page_size
+    return CoverWrap(book, page_count, page.width, page.height, points(config.print_edition.bleed),
                      spine_width(page_count, config.print_edition.paper_caliper), len(book.roles),
                      len(book.families))
 

@@ -14,10 +14,10 @@ from types import MappingProxyType
 from typing import Any
 
 from ..book.model import SECTIONS, Book, Chapter, Role
-from ..pdf.pagination import PageMarker
 from ..template_data import template_data
 from ..text import running_heads
 from .org_chart import OrgChart, org_chart
+from .pages import PageMarker
 
 Markers = dict[str, tuple[PageMarker, ...]]  # element id → the print pages that begin just before it
 
