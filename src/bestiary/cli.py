@@ -238,8 +238,7 @@ def check_command(book_dir: Path, out_dir: str, strict: bool) -> None:
     """Validate every record and cross-reference; report all problems at once. First, a build into OUT
     killed while putting its outputs in place is finished (nothing else in OUT is touched)."""
     from .check import check_book
-    from .feedback import finished_line
-    from .store.outputs import finish_interrupted_commit
+    from .store.outputs import finish_interrupted_commit, finished_line
     from .store.paths import output_folder
 
     finished = finish_interrupted_commit(output_folder(out_dir),

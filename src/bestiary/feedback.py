@@ -13,14 +13,18 @@ import os
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .build import BuildResult, Written
 from .progress import Step
+from .store.outputs import finished_line
 from .store.paths import OutputKind
+
+if TYPE_CHECKING:
+    from .build import BuildResult, Written
 
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 DOSSIER_ROWS = 12  # more dossiers than this fold into one row of the table unless --verbose
@@ -130,13 +134,6 @@ class Feedback:
                           human_size(sum(item.size for item in dossiers)), _seconds(result, dossiers[0]),
                           f"{len(dossiers) - changed} unchanged" if changed < len(dossiers) else "")
         return table
-
-
-def finished_line(paths: tuple[Path, ...]) -> str:
-    """The outputs of a build killed during its commit, put in place since, as one line (three named)."""
-    named = ", ".join(str(path) for path in paths[:3])
-    more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
-    return f"finished an interrupted build: put {named}{more} in place"
 
 
 def _line(item: Written) -> str:

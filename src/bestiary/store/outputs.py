@@ -243,3 +243,8 @@ def _interrupts_deferred() -> Iterator[None]:
         signal.raise_signal(number)
 
 
+def finished_line(paths: tuple[Path, ...]) -> str:
+    """The outputs of a build killed during its commit, put in place since, as one line (three named)."""
+    named = ", ".join(str(path) for path in paths[:3])
+    more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+    return f"finished an interrupted build: put {named}{more} in place"

@@ -24,6 +24,8 @@ def covered_characters(fonts: Path, only: str | None = None) -> frozenset[int]:
     paths = [fonts / only] if only else sorted(fonts.glob("*.otf")) + sorted(fonts.glob("*.ttf"))
     for path in paths:
         with TTFont(path, lazy=True) as font:
+            # numbered glyph names: the cmap then needs no glyph names from the CFF table, four times faster
+            font.setGlyphOrder([f"glyph{number}" for number in range(font["maxp"].numGlyphs)])
             covered.update(font.getBestCmap() or {})
     return frozenset(covered)
 
