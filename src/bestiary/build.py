@@ -223,7 +223,7 @@ def _render(plan: _Plan, staged: StagedOutputs, cache: Cache, toolchain: str, pr
             cover = cached_cover_png(edition.cover_source, cache, toolchain)
             epub = render_epub(epub_view(book, edition.pagination), make_renderer(book), created, cover, cache,
                                toolchain)
-            job.stage(paths.epub, epub.data, OutputKind.EPUB, None)
+            job.stage(paths.epub, epub, OutputKind.EPUB, None)
             job.end(Stage.EPUB)
         if queued:
             _stage_dossiers(job, plan, queued)

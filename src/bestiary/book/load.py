@@ -21,7 +21,7 @@ from ..text.markdown import typeset
 from . import schema
 from .config import BookConfig, load_config
 from .layout_files import check_book_layouts
-from .model import Book, Chapter, RecordFile, Role, assemble_book, check_records, role_from_record
+from .model import Book, Chapter, RecordFile, RelatedEntry, Role, assemble_book, check_records, role_from_record
 from .parse import load_markdown_file, load_yaml_file
 from .record_schema import FRONT_MATTER_SCHEMA, ROLE_SCHEMA, check_chapter_body, check_glyphs, check_role
 
@@ -206,13 +206,18 @@ def _running_title_problems(role: Role, config: BookConfig, source) -> list[Diag
                               f"{config.page_size.text}), found one of {found:.0f}pt; it will print as {fitted!r}")]
 
 
-def _named_roles(raw: dict) -> tuple[tuple[int, str], ...]:
+def _named_roles(raw: dict) -> tuple[RelatedEntry, ...]:
     """The `related` entries of a record as written, even when the record has other errors."""
     entries = raw.get("related")
     if not isinstance(entries, list):
         return ()
-    return tuple((position, entry["role"]) for position, entry in enumerate(entries)
+    return tuple(RelatedEntry(position, entry["role"], entry.get("match") if _is_match(entry.get("match")) else None)
+                 for position, entry in enumerate(entries)
                  if isinstance(entry, dict) and isinstance(entry.get("role"), str) and entry["role"].strip())
+
+
+def _is_match(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _outside_book(shown: str) -> Diagnostic:

@@ -38,7 +38,9 @@ SECTIONS = (
 
 @template_data()
 @dataclass(frozen=True)
-class Named:
+class Definition:
+    """A metric or a weapon: its name and what it is."""
+
     name: str
     description: str
 
@@ -78,8 +80,20 @@ class Complaint:
 @template_data()
 @dataclass(frozen=True)
 class Related:
-    slug: str  # as the record names it (slug or title); `assemble_book` resolves it to the slug
+    """A related specimen, resolved: the other record's slug, and how well it matches."""
+
+    slug: str
     match: int
+
+
+@dataclass(frozen=True)
+class RelatedEntry:
+    """A `related` entry as its record writes it: where it stands, the record it names (a slug or a title) and
+    its match (None when that is not a number, an error of its own)."""
+
+    position: int
+    name: str
+    match: int | None
 
 
 @template_data()
@@ -104,8 +118,8 @@ class Role:
     flight_risk_percent: int
     flight_risk_level: str
     flight_risk_diagnosis: str
-    metrics: tuple[Named, ...]
-    weaponry: tuple[Named, ...]
+    metrics: tuple[Definition, ...]
+    weaponry: tuple[Definition, ...]
     encounter: str
     jd_autopsy: tuple[Autopsy, ...]
     day_in_the_life: tuple[LogEntry, ...]
@@ -167,7 +181,7 @@ class RecordFile:
     path: str
     source: SourceMap | None  # None when the file could not be parsed at all
     title: str | None  # as written, when it is text
-    related: tuple[tuple[int, str], ...]  # (position, name as written) of each entry that names a role
+    related: tuple[RelatedEntry, ...]  # each entry that names a role, as written
     role: Role | None  # None when the record has errors of its own
 
 
@@ -175,7 +189,7 @@ def role_from_record(slug: str, chapter_slug: str, shown: str, data: dict, confi
     """A validated record as a `Role`; defaults come from the book's settings.
 
     Fields printed as plain text are typeset here (curly quotes, dashes); fields in inline
-    Markdown are typeset as they are rendered. Related entries keep the names as written.
+    Markdown are typeset as they are rendered. Related specimens are resolved by the book (`assemble_book`).
     """
     salary, risk = data["salary"], data["flight_risk"]
     title = typeset(data["title"])
@@ -199,8 +213,8 @@ def role_from_record(slug: str, chapter_slug: str, shown: str, data: dict, confi
         flight_risk_percent=risk["percent"],
         flight_risk_level=risk["level"] or config.flight_risk_level(risk["percent"]),
         flight_risk_diagnosis=risk["diagnosis"],
-        metrics=tuple(Named(**item) for item in data["metrics"]),
-        weaponry=tuple(Named(**item) for item in data["weaponry"]),
+        metrics=tuple(Definition(**item) for item in data["metrics"]),
+        weaponry=tuple(Definition(**item) for item in data["weaponry"]),
         encounter=data["encounter"],
         jd_autopsy=tuple(Autopsy(item["illusion"], item["translation"],
                                  item["source"] if item["source"] == DEFAULT_SOURCE else typeset(item["source"]))
@@ -209,17 +223,17 @@ def role_from_record(slug: str, chapter_slug: str, shown: str, data: dict, confi
                               for item in data["day_in_the_life"]),
         burn_ward=tuple(Complaint(item["quote"], typeset(item["source"]) if item["source"] else None)
                         for item in data["burn_ward"]),
-        related=tuple(Related(item["role"], item["match"]) for item in data["related"]),
+        related=(),
     )
 
 
 def check_records(records: list[RecordFile],
-                  all_known: bool = True) -> tuple[list[Diagnostic], dict[str, tuple[str, ...]]]:
+                  all_known: bool = True) -> tuple[list[Diagnostic], dict[str, tuple[Related, ...]]]:
     """Unique slugs and titles; related entries resolve to another record of the book.
 
     Runs over every record file, valid or not, so that a misspelt `related` is reported
-    beside a record's field errors. Returns the problems and, for each valid role, the
-    slugs its `related` entries resolve to (an entry may name a title). When not `all_known`
+    beside a record's field errors. Returns the problems and, for each valid role, its
+    related specimens resolved to slugs (an entry may name a title). When not `all_known`
     (a folder could not be read), a name that matches no record is not reported: it may be there.
     """
     found: list[Diagnostic] = []
@@ -239,13 +253,14 @@ def check_records(records: list[RecordFile],
                          f"expected a unique title, found '{record.title.strip()}' also in "
                          f"{by_title[title_key].path}"))
         by_title.setdefault(title_key, record)
-    resolved: dict[str, tuple[str, ...]] = {}
+    resolved: dict[str, tuple[Related, ...]] = {}
     for record in records:
         if record.source is None:
             continue
-        targets: list[str] = []
-        for position, name in record.related:
-            key_path = ("related", position, "role")
+        targets: list[Related] = []
+        for entry in record.related:
+            name = entry.name
+            key_path = ("related", entry.position, "role")
             target = by_slug.get(name.strip()) or by_title.get(name.strip().casefold())
             if target is None and not all_known:
                 continue
@@ -258,15 +273,15 @@ def check_records(records: list[RecordFile],
             elif target.slug == record.slug:
                 found.append(record.source.diagnostic(key_path, errors.SELF_RELATED,
                              f"expected another record, found '{name}', this record itself"))
-            else:
-                targets.append(target.slug)
+            elif entry.match is not None:
+                targets.append(Related(target.slug, entry.match))
         if record.role is not None:
             resolved[record.slug] = tuple(targets)
     return found, resolved
 
 
 def assemble_book(config: BookConfig, directory: Path, chapters: list[Chapter],
-                  resolved: dict[str, tuple[str, ...]], warnings: list[Diagnostic]) -> Book:
+                  resolved: dict[str, tuple[Related, ...]], warnings: list[Diagnostic]) -> Book:
     """The frozen book: file numbers in reading order (OTI-ADU-0001 first), related entries by slug."""
     prefix = f"{config.publisher[:3]}-{config.kingdom[:3]}".upper()
     finished: list[Chapter] = []
@@ -275,8 +290,6 @@ def assemble_book(config: BookConfig, directory: Path, chapters: list[Chapter],
         roles = []
         for role in chapter.roles:
             count += 1
-            related = tuple(Related(slug, entry.match)
-                            for slug, entry in zip(resolved[role.slug], role.related, strict=True))
-            roles.append(replace(role, file_number=f"{prefix}-{count:04d}", related=related))
+            roles.append(replace(role, file_number=f"{prefix}-{count:04d}", related=resolved[role.slug]))
         finished.append(replace(chapter, roles=tuple(roles)))
     return Book(config, directory, tuple(finished), tuple(sorted(warnings)))

@@ -14,7 +14,6 @@ import hashlib
 import io
 import struct
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from ebooklib import epub
@@ -32,12 +31,6 @@ from .documents import EPUB_FONTS, render_document, render_ncx, render_styleshee
 
 XHTML = "application/xhtml+xml"
 FONT_TYPES = {"otf": "font/otf", "ttf": "font/ttf"}
-
-
-@dataclass(frozen=True)
-class RenderedEpub:
-    data: bytes
-    document_count: int
 
 
 def _document(uid: str, file_name: str, content: str, properties: tuple[str, ...] = ()) -> epub.EpubItem:
@@ -68,7 +61,7 @@ SUMMARY = ("Reflowable text with a navigable table of contents, an index, and pa
 
 
 def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, cover: bytes,
-                cache: Cache | None = None, toolchain: str = "") -> RenderedEpub:
+                cache: Cache | None = None, toolchain: str = "") -> bytes:
     """The EPUB package of `view` (built with the print edition's pagination); `cover` is a PNG.
 
     Subsetting the fonts is most of the work; `cache` keeps each subset under all that makes it:
@@ -111,7 +104,7 @@ def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, 
     raw = io.BytesIO()
     epub.write_epub(raw, package, {"mtime": created, "epub3_pages": False, "epub2_guide": False,
                                    "raise_exceptions": True})
-    return RenderedEpub(finish_package(raw.getvalue(), book.config.language, created), len(spine))
+    return finish_package(raw.getvalue(), book.config.language, created)
 
 
 def _subset(path: Path, text: str, cache: Cache, toolchain: str) -> bytes:

@@ -78,6 +78,7 @@ class WorkerPool:
         self._dispatcher: threading.Thread | None = None
 
     def __enter__(self) -> WorkerPool:
+        self._children_before = set(multiprocessing.active_children())  # what is not ours to stop
         if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             self._scratch = tempfile.mkdtemp(prefix="bestiary-workers-")
             # fork: workers inherit the font isolation and the sandbox roots without pickling anything
@@ -98,7 +99,7 @@ class WorkerPool:
             return
         if error is not None:
             # failed or interrupted: stop the workers now rather than let them finish their tasks
-            workers = list(getattr(self._executor, "_processes", {}).values())
+            workers = [child for child in multiprocessing.active_children() if child not in self._children_before]
             for process in workers:
                 process.kill()
             self._executor.shutdown(wait=False, cancel_futures=True)

@@ -10,6 +10,7 @@ from ..book.model import Book, Role
 from ..store.paths import dossier_file_name
 from ..template_data import template_data
 from ..text import running_heads
+from ..text.markdown import plain_text
 from .common import Head, iso_time
 from .specimens import Specimen, specimen_views
 
@@ -42,8 +43,9 @@ def dossier_view(book: Book, slug: str, created: datetime.datetime, paper: str |
     role: Role = specimen.role
     return DossierView(
         book=book,
-        head=Head(f"Dossier {role.file_number}: {role.title}", config.language, config.publisher, role.summary,
-                  ", ".join(config.keywords + (role.title,) + role.aliases), iso_time(created)),
+        head=Head(f"Dossier {role.file_number}: {role.title}", config.language, config.publisher,
+                  plain_text(role.summary), ", ".join(config.keywords + (role.title,) + role.aliases),
+                  iso_time(created)),
         specimen=specimen,
         issued=created.date().isoformat(),
         file_name=file_name(slug),

@@ -34,7 +34,7 @@ class Locator:
 
 @template_data()
 @dataclass(frozen=True)
-class Named:
+class TitleLink:
     """A locator shown as a title (and its match, in kinship)."""
 
     title: str
@@ -58,7 +58,7 @@ class NameEntry:
     target: Target
     term: str
     locator: Locator | None  # for a title
-    see: Named | None  # for an alias
+    see: TitleLink | None  # for an alias
 
 
 @template_data()
@@ -76,7 +76,7 @@ class LetterGroup:
 class HabitatEntry:
     target: Target
     habitat: str
-    specimens: tuple[Named, ...]
+    specimens: tuple[TitleLink, ...]
 
 
 @template_data()
@@ -85,8 +85,8 @@ class KinshipEntry:
     target: Target
     title: str
     locator: Locator
-    related: tuple[Named, ...]
-    cited_by: tuple[Named, ...]
+    related: tuple[TitleLink, ...]
+    cited_by: tuple[TitleLink, ...]
 
 
 @template_data("with_opener")
@@ -138,7 +138,7 @@ def index_view(book: Book, found: Relations, links: Links, markers: Markers,
         group = f"{INDEX_ANCHOR}--letter-{letter_number}"
         letters.append(LetterGroup(letter, target(group), tuple(
             NameEntry(target(f"{group}-{number}"), term, locator(role) if is_title else None,
-                      None if is_title else Named(role.title, links.to_role(role)))
+                      None if is_title else TitleLink(role.title, links.to_role(role)))
             for number, (term, role, is_title) in enumerate(entries, start=1))))
     habitats: dict[str, list[Role]] = defaultdict(list)
     for role in book.roles:
@@ -159,14 +159,14 @@ def index_view(book: Book, found: Relations, links: Links, markers: Markers,
         letters=tuple(letters),
         habitats=tuple(
             HabitatEntry(target(f"{INDEX_ANCHOR}--habitat-{number}"), habitat,
-                         tuple(Named(role.title, links.to_role(role, "habitat")) for role in roles))
+                         tuple(TitleLink(role.title, links.to_role(role, "habitat")) for role in roles))
             for number, (habitat, roles) in enumerate(ordered_habitats, start=1)
         ),
         kinship=tuple(
             KinshipEntry(
                 target(f"{INDEX_ANCHOR}--kin-{number}"), role.title, locator(role),
-                tuple(Named(r.role.title, links.to_role(r.role), r.match) for r in found.related[role.slug]),
-                tuple(Named(r.role.title, links.to_role(r.role, "related"), r.match)
+                tuple(TitleLink(r.role.title, links.to_role(r.role), r.match) for r in found.related[role.slug]),
+                tuple(TitleLink(r.role.title, links.to_role(r.role, "related"), r.match)
                       for r in found.cited_by.get(role.slug, ())),
             )
             for number, role in enumerate(sorted(book.roles, key=lambda role: sort_key(role.title)), start=1)
