@@ -19,6 +19,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_BOOK = ROOT / "book"
 FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_BOOK = FIXTURES / "book"  # a frozen copy of the bundled book: what tests of a fixed book read
 
 BOOK_YAML = {
     "title": "A Small Bestiary",
@@ -102,7 +103,7 @@ def write_book(root: Path, families: dict[str, dict[str, dict | str]] | None = N
 
 @dataclass(frozen=True)
 class BuiltBook:
-    """The bundled book built once with `bestiary build`: its output folder and what the command printed."""
+    """The fixture book built once with `bestiary build`: its output folder and what the command printed."""
 
     out: Path
     stdout: str
@@ -113,19 +114,19 @@ SOURCE_DATE_EPOCH = "1764201600"
 
 
 @pytest.fixture(scope="session")
-def bundled_build(tmp_path_factory, worker_id) -> BuiltBook:
-    """The bundled book, built once for the whole run and shared by every test worker (xdist).
+def fixture_build(tmp_path_factory, worker_id) -> BuiltBook:
+    """The fixture book (`FIXTURE_BOOK`), built once for the whole run and shared by every test worker (xdist).
 
     Built with SOURCE_DATE_EPOCH set, in this process (CliRunner), into the run's own temporary
     folder; the first worker to ask builds it under a lock, the others read it.
     """
     base = tmp_path_factory.getbasetemp()
     root = base if worker_id == "master" else base.parent  # the parent is this run's, shared by its workers
-    target = root / "bundled-build"
-    with open(root / "bundled-build.lock", "w") as lock:
+    target = root / "fixture-build"
+    with open(root / "fixture-build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (target / "printed.json").exists():
-            result = cli_with_env({"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}, "build", "--book", str(BUNDLED_BOOK),
+            result = cli_with_env({"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}, "build", "--book", str(FIXTURE_BOOK),
                                   "--out", str(target / "dist"))
             assert result.returncode == 0, result.stderr
             (target / "printed.json").write_text(json.dumps([result.stdout, result.stderr]), encoding="utf-8")

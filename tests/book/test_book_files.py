@@ -173,8 +173,8 @@ def test_the_output_folder_is_checked_before_anything_renders(small_book: Path):
 
 
 def test_bundled_book_record_keeps_its_hash_text():
-    from conftest import BUNDLED_BOOK
+    from conftest import FIXTURE_BOOK
 
-    text = (BUNDLED_BOOK / "chapters" / "05-the-culture-department" / "internal-communications-manager.yaml")
+    text = (FIXTURE_BOOK / "chapters" / "05-the-culture-department" / "internal-communications-manager.yaml")
     data = yaml.safe_load(text.read_text(encoding="utf-8"))
     assert "The #announcements Channel (Replies Disabled)" in data["habitat"]

@@ -15,19 +15,19 @@ from bestiary.build import print_edition
 from bestiary.pdf.document import PdfOptions
 from bestiary.text import running_heads
 from bestiary.views.guide import field_guide_view
-from conftest import BUNDLED_BOOK, build_book, record, write_book
+from conftest import FIXTURE_BOOK, ROOT, build_book, record, write_book
 from helpers import dehyphenate
 
 pytestmark = pytest.mark.slow
 
-BOOK = load_book(BUNDLED_BOOK)
+BOOK = load_book(FIXTURE_BOOK)
 PDF_NAME = "the-corporate-bestiary.pdf"
 CREATED = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
 
 @pytest.fixture(scope="module")
-def reader(bundled_build) -> PdfReader:
-    return PdfReader(bundled_build.out / PDF_NAME)
+def reader(fixture_build) -> PdfReader:
+    return PdfReader(fixture_build.out / PDF_NAME)
 
 
 @pytest.fixture(scope="module")
@@ -157,8 +157,8 @@ def test_hyphens_never_stack_up_and_no_body_page_is_a_runt(edition):
     assert edition.pagination.sparse_body_pages() == ()
 
 
-def test_the_build_reports_pages_under_a_quarter_full(bundled_build):
-    assert "0 body pages under a quarter full" in bundled_build.stdout
+def test_the_build_reports_pages_under_a_quarter_full(fixture_build):
+    assert "0 body pages under a quarter full" in fixture_build.stdout
 
 
 def test_a_chart_is_never_split_across_pages_and_its_key_stays_whole(edition):
@@ -179,7 +179,7 @@ def test_related_cards_stay_with_their_heading(reader: PdfReader):
             assert destination_page(reader, f"{role.anchor}--card-{number}") == heading, (role.slug, number)
 
 
-def test_typography_curly_quotes_dashes_and_american_spelling(reader: PdfReader, bundled_build):
+def test_typography_curly_quotes_dashes_and_american_spelling(reader: PdfReader, fixture_build):
     text = " ".join((page.extract_text() or "") for page in reader.pages)
     assert "\u2019" in text and "\u201c" in text and "\u2018" in text
     assert "09:15\u201310:30" in text and "09:15 - 10:30" not in text
@@ -188,8 +188,8 @@ def test_typography_curly_quotes_dashes_and_american_spelling(reader: PdfReader,
     british = re.compile(r"\b(\w+isations?|organis(e|ed|es|ing)|optimis\w*|prioritis\w*|colour\w*|coloured|"
                          r"favour\w*|catalogue\w*|programmes?|licen[c]es?|labelled|cancelled|centre|behaviour\w*)\b",
                          re.IGNORECASE)
-    sources = [path.read_text(encoding="utf-8") for path in BUNDLED_BOOK.rglob("*") if path.suffix in (".yaml", ".md")]
-    layouts = [path.read_text(encoding="utf-8") for path in (BUNDLED_BOOK.parent / "layouts").rglob("*.j2")]
+    sources = [path.read_text(encoding="utf-8") for path in FIXTURE_BOOK.rglob("*") if path.suffix in (".yaml", ".md")]
+    layouts = [path.read_text(encoding="utf-8") for path in (ROOT / "layouts").rglob("*.j2")]
     assert not british.findall(" ".join(sources + layouts + [text]))
 
 
@@ -207,8 +207,8 @@ def test_the_classification_banner_keeps_clear_of_the_text(edition):
     assert checked > 50
 
 
-def test_pdf_metadata_a_preflight_checks(reader: PdfReader, bundled_build):
-    assert (bundled_build.out / PDF_NAME).read_bytes().startswith(b"%PDF-1.7")
+def test_pdf_metadata_a_preflight_checks(reader: PdfReader, fixture_build):
+    assert (fixture_build.out / PDF_NAME).read_bytes().startswith(b"%PDF-1.7")
     root = reader.trailer["/Root"]
     assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
     xmp = root["/Metadata"].get_object().get_data().decode()

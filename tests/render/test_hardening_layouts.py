@@ -23,7 +23,7 @@ from bestiary.views.dossier import dossier_view
 from bestiary.views.epub import epub_view
 from bestiary.views.guide import field_guide_view
 from bestiary.views.pages import Pagination
-from conftest import ROOT, assert_input_error, cli, write_book
+from conftest import FIXTURE_BOOK, ROOT, assert_input_error, cli, write_book
 
 CREATED = datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC)
 SECRET = "TOP-SECRET-1c9e"
@@ -99,7 +99,7 @@ def _reachable(environment: jinja2.Environment, roots: list[object]) -> dict[int
 
 
 def test_every_object_every_layout_can_reach_is_plain_data():
-    book = load_book(ROOT / "book")
+    book = load_book(FIXTURE_BOOK)
     renderer = make_renderer(book)
     epub = epub_view(book, Pagination(("1",), ((book.chapters[0].anchor,),)))
     roots: list[object] = [field_guide_view(book, CREATED), epub, cover_wrap(book, 120), CREATED.isoformat(),

@@ -17,7 +17,7 @@ from bestiary.pdf.pool import WorkerPool
 from bestiary.pdf.sandbox import sandbox_roots
 from bestiary.store.cache import Cache
 from bestiary.views.guide import field_guide_view
-from conftest import BUNDLED_BOOK
+from conftest import FIXTURE_BOOK
 
 CREATED = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 PER_CHUNK = 3  # families of four: every family is cut, so runs continue on versos and on rectos
@@ -26,7 +26,7 @@ PER_CHUNK = 3  # families of four: every family is cut, so runs continue on vers
 @pytest.fixture(scope="module")
 def both() -> tuple:
     """The bundled guide as one document, and in chunks of three specimens on two workers (no cache)."""
-    book = load_book(BUNDLED_BOOK)
+    book = load_book(FIXTURE_BOOK)
     options = PdfOptions.from_config(book.config)
     whole = print_edition(book, options, CREATED)
     with WorkerPool(sandbox_roots(book.directory), Cache(None), "test", workers=2) as pool:

@@ -12,7 +12,7 @@ import yaml
 
 from bestiary.book.load import load_book
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 from generate import edit_summary, generate  # bench/ is not a package: found through sys.path
 from measure import measure

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "bestiary"
+SRC = Path(__file__).resolve().parents[2] / "src" / "bestiary"
 
 # Lowest first. A module may import from its own stage and from those above it in this list, never below.
 STAGES = (

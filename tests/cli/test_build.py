@@ -8,17 +8,17 @@ import pytest
 from pypdf import PdfReader
 
 from bestiary.book.load import load_book
-from conftest import BUNDLED_BOOK
+from conftest import FIXTURE_BOOK
 from helpers import epubcheck, pdf_text
 
 pytestmark = pytest.mark.slow
 
-BOOK = load_book(BUNDLED_BOOK)
+BOOK = load_book(FIXTURE_BOOK)
 
 
 @pytest.fixture(scope="module")
-def built(bundled_build) -> tuple[Path, str]:
-    return bundled_build.out, bundled_build.stdout + bundled_build.stderr
+def built(fixture_build) -> tuple[Path, str]:
+    return fixture_build.out, fixture_build.stdout + fixture_build.stderr
 
 
 def test_build_reports_what_it_wrote_without_warnings(built):

@@ -18,10 +18,10 @@ from bestiary.views.guide import field_guide_view
 from bestiary.views.org_chart import org_chart
 from bestiary.views.pages import Pagination, page_id
 from bestiary.views.specimens import relations
-from conftest import BUNDLED_BOOK, record, write_book
+from conftest import FIXTURE_BOOK, record, write_book
 
 CREATED = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
-BOOK = load_book(BUNDLED_BOOK)
+BOOK = load_book(FIXTURE_BOOK)
 
 
 def ids_of_specimen(specimen) -> list[str]:

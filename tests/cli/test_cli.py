@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BUNDLED_BOOK, assert_input_error, cli, run_cli
+from conftest import FIXTURE_BOOK, ROOT, assert_input_error, cli, run_cli
 
 
-def test_check_accepts_the_bundled_book():
-    result = run_cli("check", "--book", str(BUNDLED_BOOK))  # once as a user runs it: python -m bestiary
+def test_python_m_bestiary_checks_a_book():
+    result = run_cli("check", "--strict", "--book", str(FIXTURE_BOOK))  # once as a user runs it: python -m bestiary
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok: ")
 
@@ -70,7 +70,7 @@ def test_strict_turns_input_warnings_into_errors(small_book: Path):
 @pytest.mark.slow
 def test_strict_fails_a_build_that_warned_while_rendering_and_writes_nothing(small_book: Path):
     (small_book / "layouts" / "print").mkdir(parents=True)
-    fonts = (BUNDLED_BOOK.parent / "layouts" / "print" / "fonts.css").read_text(encoding="utf-8")
+    fonts = (ROOT / "layouts" / "print" / "fonts.css").read_text(encoding="utf-8")
     (small_book / "layouts" / "print" / "fonts.css").write_text(fonts + 'html { background: url("../../x.png"); }\n')
     out = small_book.parent / "dist"
     relaxed = cli("build", "pdf", "--book", str(small_book), "--out", str(out))

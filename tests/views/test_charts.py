@@ -17,14 +17,14 @@ from bestiary.text.money import format_amount
 from bestiary.views.charts.statistics import MAP_SPECIMENS, PRINT, RANKING_ROWS, SCREEN, field_charts
 from bestiary.views.charts.svg import text_box
 from bestiary.views.common import STATISTICS_ANCHOR, STATISTICS_TITLE
-from conftest import BUNDLED_BOOK, build_book, write_book
+from conftest import FIXTURE_BOOK, ROOT, build_book, write_book
 from helpers import epubcheck
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 from generate import generate  # bench/ is not a package: found through sys.path
 
-BOOK = load_book(BUNDLED_BOOK)
+BOOK = load_book(FIXTURE_BOOK)
 SVG = "{http://www.w3.org/2000/svg}"
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
          "opf": "http://www.idpf.org/2007/opf", "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
@@ -76,12 +76,12 @@ def test_every_chart_is_well_formed_svg_in_our_fonts_with_a_title_and_a_table(fr
         table = chart.table
         assert table.caption and len(table.headings) == len(table.kinds)
         assert all(len(row) == len(table.headings) for row in table.rows)
-    sheet = (BUNDLED_BOOK.parent / "layouts" / "print" / "fonts.css").read_text(encoding="utf-8")
+    sheet = (ROOT / "layouts" / "print" / "fonts.css").read_text(encoding="utf-8")
     assert set(re.findall(r'font-family: "([^"]+)"', sheet)) >= FACES
 
 
 def test_the_same_book_gives_the_same_bytes():
-    again = load_book(BUNDLED_BOOK)
+    again = load_book(FIXTURE_BOOK)
     for frame in (PRINT, SCREEN):
         first, second = field_charts(BOOK, frame), field_charts(again, frame)
         assert [str(p.svg) for c in first for p in c.panels] == [str(p.svg) for c in second for p in c.panels]
@@ -186,8 +186,8 @@ def test_panels_with_titles_pass_epubcheck(tmp_path, make_record):
 
 
 @pytest.mark.slow
-def test_the_field_guide_lists_the_appendix_in_its_contents_and_outline(bundled_build):
-    reader = PdfReader(bundled_build.out / "the-corporate-bestiary.pdf")
+def test_the_field_guide_lists_the_appendix_in_its_contents_and_outline(fixture_build):
+    reader = PdfReader(fixture_build.out / "the-corporate-bestiary.pdf")
     labels = reader.page_labels
     start = reader.get_destination_page_number(reader.named_destinations[STATISTICS_ANCHOR])
     index = reader.get_destination_page_number(reader.named_destinations["taxonomy-index"])
@@ -211,8 +211,8 @@ def test_the_field_guide_lists_the_appendix_in_its_contents_and_outline(bundled_
 
 
 @pytest.mark.slow
-def test_the_epub_has_the_appendix_in_its_spine_nav_and_ncx_with_tables_of_the_records(bundled_build):
-    with zipfile.ZipFile(bundled_build.out / "the-corporate-bestiary.epub") as archive:
+def test_the_epub_has_the_appendix_in_its_spine_nav_and_ncx_with_tables_of_the_records(fixture_build):
+    with zipfile.ZipFile(fixture_build.out / "the-corporate-bestiary.epub") as archive:
         opf = etree.fromstring(archive.read("EPUB/content.opf"))
         nav = etree.fromstring(archive.read("EPUB/text/nav.xhtml"))
         ncx = etree.fromstring(archive.read("EPUB/toc.ncx"))

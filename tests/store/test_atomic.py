@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED_BOOK, SOURCE_DATE_EPOCH, run_cli, write_book
+from conftest import FIXTURE_BOOK, SOURCE_DATE_EPOCH, run_cli, write_book
 
 pytestmark = pytest.mark.slow
 
@@ -85,15 +85,15 @@ def test_litter_of_a_killed_build_is_swept_by_the_next_and_nothing_else(tmp_path
     assert all(path.read_bytes() == b"the user's own" for path in users)
 
 
-def test_two_builds_in_different_folders_and_times_are_byte_identical(tmp_path: Path, bundled_build):
+def test_two_builds_in_different_folders_and_times_are_byte_identical(tmp_path: Path, fixture_build):
     # the shared build ran in this process from the checkout with absolute paths; this one runs in a
     # new process, from a copy of the book elsewhere, with relative paths, at another time
     project = tmp_path / "elsewhere"
-    shutil.copytree(BUNDLED_BOOK, project / "book")
+    shutil.copytree(FIXTURE_BOOK, project / "book")
     env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
     result = run_cli("build", "--book", "book", "--out", "dist", cwd=project, env=env)
     assert result.returncode == 0, result.stderr
-    first, second = bundled_build.out, project / "dist"
+    first, second = fixture_build.out, project / "dist"
     files = sorted(path.relative_to(first) for path in first.rglob("*") if path.is_file())
     assert len(files) >= 18
     for relative in files:

@@ -12,11 +12,11 @@ from pypdf import PdfReader
 
 from bestiary.book.load import load_book
 from bestiary.views.specimens import relations
-from conftest import BUNDLED_BOOK
+from conftest import FIXTURE_BOOK
 
 pytestmark = pytest.mark.slow
 
-BOOK = load_book(BUNDLED_BOOK)
+BOOK = load_book(FIXTURE_BOOK)
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
       "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
@@ -24,8 +24,8 @@ EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
 
 @pytest.fixture(scope="module")
-def built(bundled_build):
-    out = bundled_build.out
+def built(fixture_build):
+    out = fixture_build.out
     archive = zipfile.ZipFile(out / "the-corporate-bestiary.epub")
     documents = {name: etree.fromstring(archive.read(name)) for name in archive.namelist() if name.endswith(".xhtml")}
     opf = etree.fromstring(archive.read("EPUB/content.opf"))

@@ -13,19 +13,19 @@ from bestiary.book.load import load_book
 from bestiary.book.model import SECTIONS
 from bestiary.build import stamp_dossiers
 from bestiary.request import BuildRequest
-from conftest import BUNDLED_BOOK, cli
+from conftest import FIXTURE_BOOK, cli
 from helpers import link_annotations, straight_quotes
 
 pytestmark = pytest.mark.slow
 
-BOOK = load_book(BUNDLED_BOOK)
+BOOK = load_book(FIXTURE_BOOK)
 
 
 @pytest.fixture(scope="module")
-def dossiers(bundled_build, tmp_path_factory) -> Path:
-    assert ": W" not in bundled_build.stderr  # no warning while rendering
+def dossiers(fixture_build, tmp_path_factory) -> Path:
+    assert ": W" not in fixture_build.stderr  # no warning while rendering
     out = tmp_path_factory.mktemp("dossiers")
-    shutil.copytree(bundled_build.out / "dossiers", out / "dossiers")  # the stamping tests add files beside them
+    shutil.copytree(fixture_build.out / "dossiers", out / "dossiers")  # the stamping tests add files beside them
     return out
 
 
@@ -73,7 +73,7 @@ def assert_links_stay_inside(reader: PdfReader) -> None:
 
 def test_paper_sizes_and_the_paper_in_the_name(tmp_path: Path):
     for paper in ("a4", "letter"):  # the book's paper is A4
-        result = cli("dossier", "sdet", "--paper", paper, "--book", str(BUNDLED_BOOK), "--out", str(tmp_path))
+        result = cli("dossier", "sdet", "--paper", paper, "--book", str(FIXTURE_BOOK), "--out", str(tmp_path))
         assert result.returncode == 0, result.stderr
     sizes = {"sdet.pdf": (595, 842), "sdet--letter.pdf": (612, 792)}
     assert sorted(p.name for p in (tmp_path / "dossiers").iterdir()) == sorted(sizes)  # neither replaced the other
@@ -94,7 +94,7 @@ def test_stamping_never_calls_the_renderer(dossiers: Path, monkeypatch):
 
     monkeypatch.setattr(weasyprint, "HTML", refuse)
     monkeypatch.setattr(weasyprint, "CSS", refuse)
-    result = stamp_dossiers(BuildRequest.make(BUNDLED_BOOK, dossiers, ["dossiers"], slugs=["sdet"],
+    result = stamp_dossiers(BuildRequest.make(FIXTURE_BOOK, dossiers, ["dossiers"], slugs=["sdet"],
                                               prepared_for="Jane Doe", copies=3))
     assert [w.path.name for w in result.written] == [
         "sdet--jane-doe--copy-1-of-3.pdf", "sdet--jane-doe--copy-2-of-3.pdf", "sdet--jane-doe--copy-3-of-3.pdf"]
@@ -122,14 +122,14 @@ def test_stamping_never_calls_the_renderer(dossiers: Path, monkeypatch):
 
 def test_dossier_command_stamps_copies_beside_the_dossier(tmp_path: Path):
     result = cli("dossier", "agile-coach", "--prepared-for", "The Board", "--copies", "2",
-                     "--book", str(BUNDLED_BOOK), "--out", str(tmp_path))
+                     "--book", str(FIXTURE_BOOK), "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in (tmp_path / "dossiers").iterdir())
     assert names == ["agile-coach--the-board--copy-1-of-2.pdf", "agile-coach--the-board--copy-2-of-2.pdf",
                      "agile-coach.pdf"]
-    unknown = cli("dossier", "agile-coah", "--book", str(BUNDLED_BOOK), "--out", str(tmp_path))
+    unknown = cli("dossier", "agile-coah", "--book", str(FIXTURE_BOOK), "--out", str(tmp_path))
     assert unknown.returncode == 2 and "did you mean 'agile-coach'" in unknown.stderr
-    missing = cli("dossier", "sdet", "--stamp-only", "--copies", "2", "--book", str(BUNDLED_BOOK),
+    missing = cli("dossier", "sdet", "--stamp-only", "--copies", "2", "--book", str(FIXTURE_BOOK),
                       "--out", str(tmp_path))
     assert missing.returncode == 2 and "build it first" in missing.stderr
 
@@ -137,7 +137,7 @@ def test_dossier_command_stamps_copies_beside_the_dossier(tmp_path: Path):
 @pytest.mark.parametrize("name, expected", [("\u7ba1\u7406\u8005", "the stamp font cannot show"),
                                             ("x" * 49, "expected a name of 1 to 48 characters")])
 def test_a_name_the_stamp_cannot_show_is_refused_before_rendering(tmp_path: Path, name: str, expected: str):
-    result = cli("dossier", "sdet", "--prepared-for", name, "--book", str(BUNDLED_BOOK), "--out", str(tmp_path))
+    result = cli("dossier", "sdet", "--prepared-for", name, "--book", str(FIXTURE_BOOK), "--out", str(tmp_path))
     assert result.returncode == 2 and expected in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "dossiers").exists()
 
@@ -145,7 +145,7 @@ def test_a_name_the_stamp_cannot_show_is_refused_before_rendering(tmp_path: Path
 def test_a_stamped_copy_names_its_own_file_where_the_cover_says_which_file_it_is(dossiers: Path):
     from bestiary.pdf.stamp import find_text
 
-    result = stamp_dossiers(BuildRequest.make(BUNDLED_BOOK, dossiers, ["dossiers"], slugs=["agile-coach"],
+    result = stamp_dossiers(BuildRequest.make(FIXTURE_BOOK, dossiers, ["dossiers"], slugs=["agile-coach"],
                                               prepared_for="Audit Committee"))
     copy = PdfReader(result.written[0].path)
     placed = find_text(copy.pages[0], "agile-coach--audit-committee.pdf")

@@ -13,21 +13,21 @@ from pypdf.generic import ArrayObject, IndirectObject
 
 from bestiary.book.load import load_book
 from bestiary.resources import fonts_dir
-from conftest import BUNDLED_BOOK, build_book
+from conftest import FIXTURE_BOOK, build_book
 from helpers import link_annotations
 
 pytestmark = pytest.mark.slow
 
-BOOK = load_book(BUNDLED_BOOK)
+BOOK = load_book(FIXTURE_BOOK)
 PDF_NAME = "the-corporate-bestiary.pdf"
 SMALL_PDF = "a-small-bestiary.pdf"  # the variants are checked on a small book: the same stylesheet, fewer pages
 ROMAN = re.compile(r"^[ivxlc]+$")
 
 
 @pytest.fixture(scope="module")
-def guide(bundled_build) -> tuple[PdfReader, tuple[str, ...]]:
-    warnings = tuple(line for line in bundled_build.stderr.splitlines() if ": W" in line)
-    return PdfReader(bundled_build.out / PDF_NAME), warnings
+def guide(fixture_build) -> tuple[PdfReader, tuple[str, ...]]:
+    warnings = tuple(line for line in fixture_build.stderr.splitlines() if ": W" in line)
+    return PdfReader(fixture_build.out / PDF_NAME), warnings
 
 
 def page_lines(page) -> list[str]:

@@ -12,12 +12,12 @@ from lxml import etree
 from pypdf import PdfReader
 
 from bestiary.book.load import load_book
-from conftest import BUNDLED_BOOK, build_book, record, write_book
+from conftest import FIXTURE_BOOK, build_book, record, write_book
 from helpers import epubcheck
 
 pytestmark = pytest.mark.slow
 
-BOOK = load_book(BUNDLED_BOOK)
+BOOK = load_book(FIXTURE_BOOK)
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
       "ncx": "http://www.daisy.org/z3986/2005/ncx/", "svg": "http://www.w3.org/2000/svg"}
@@ -25,8 +25,8 @@ EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
 
 @pytest.fixture(scope="module")
-def package(bundled_build):
-    archive = zipfile.ZipFile(bundled_build.out / "the-corporate-bestiary.epub")
+def package(fixture_build):
+    archive = zipfile.ZipFile(fixture_build.out / "the-corporate-bestiary.epub")
     documents = {name: etree.fromstring(archive.read(name)) for name in archive.namelist() if name.endswith(".xhtml")}
     return archive, documents
 
@@ -91,11 +91,11 @@ def test_front_and_back_matter_rights_and_the_print_source(package):
     assert BOOK.config.title in title_page and BOOK.config.publisher in title_page
 
 
-def test_the_ncx_gives_epub2_readers_depth_and_page_numbers(package, bundled_build):
+def test_the_ncx_gives_epub2_readers_depth_and_page_numbers(package, fixture_build):
     archive, _ = package
     ncx = etree.fromstring(archive.read("EPUB/toc.ncx"))
     meta = {m.get("name"): m.get("content") for m in ncx.xpath("//ncx:head/ncx:meta", namespaces=NS)}
-    labels = PdfReader(bundled_build.out / "the-corporate-bestiary.pdf").page_labels
+    labels = PdfReader(fixture_build.out / "the-corporate-bestiary.pdf").page_labels
     body_pages = [label for label in labels if label.isdigit()]
     assert meta["dtb:depth"] == "2" and meta["dtb:uid"] == BOOK.config.identifier
     assert meta["dtb:totalPageCount"] == str(len(body_pages)) == meta["dtb:maxPageNumber"]

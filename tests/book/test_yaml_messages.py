@@ -115,13 +115,6 @@ def test_a_record_with_a_cut_habitat_still_builds_but_is_named(tmp_path: Path):
     assert "alpha-analyst.yaml" in result.stderr and "W502 habitat[0]:" in result.stderr
 
 
-def test_the_bundled_book_has_no_text_cut_by_a_comment():
-    from conftest import BUNDLED_BOOK
-
-    result = cli("check", "--book", str(BUNDLED_BOOK))
-    assert result.returncode == 0 and "W502" not in result.stderr, result.stderr
-
-
 def test_bad_values_in_book_yaml_are_located(tmp_path: Path):
     book = write_book(tmp_path)
     path = book / "book.yaml"
@@ -143,9 +136,9 @@ def load_both_ways(monkeypatch: pytest.MonkeyPatch, load, *args):
 
 @needs_libyaml
 def test_libyaml_reads_every_bundled_file_as_the_pure_python_parser_does(monkeypatch: pytest.MonkeyPatch):
-    from conftest import BUNDLED_BOOK
+    from conftest import FIXTURE_BOOK
 
-    records = sorted(BUNDLED_BOOK.rglob("*.yaml"))
+    records = sorted(FIXTURE_BOOK.rglob("*.yaml"))
     assert len(records) > 10
     for path in records:
         text = path.read_text(encoding="utf-8")
@@ -153,7 +146,7 @@ def test_libyaml_reads_every_bundled_file_as_the_pure_python_parser_does(monkeyp
             assert parse._compose_with_libyaml(spelling) is not None, path  # the fast path did run
             fast, slow = load_both_ways(monkeypatch, load_yaml_text, spelling, path.name)
             assert fast == slow and fast[0].source.positions, path
-    for path in sorted(BUNDLED_BOOK.rglob("*.md")):
+    for path in sorted(FIXTURE_BOOK.rglob("*.md")):
         fast, slow = load_both_ways(monkeypatch, parse.load_markdown_file, path, path.name)
         assert fast == slow, path
 

@@ -14,7 +14,7 @@ from conftest import assert_input_error, build_book, cli, write_book
 from helpers import epub_texts, pdf_text
 
 SECRET = "TOP-SECRET-7f3a9c"
-BUILTIN_FONTS_CSS = (Path(__file__).resolve().parents[1] / "layouts" / "print" / "fonts.css").read_text()
+BUILTIN_FONTS_CSS = (Path(__file__).resolve().parents[2] / "layouts" / "print" / "fonts.css").read_text()
 
 
 @pytest.fixture

@@ -1,0 +1,45 @@
+"""The bundled book itself: it passes `check --strict` and builds whole, every record in every output.
+
+Everything here reads `book/` as its authors leave it, so it asks only what holds of any good
+book: the tests of a fixed book use `tests/fixtures/book`.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bestiary.book.load import load_book
+from conftest import BUNDLED_BOOK, SOURCE_DATE_EPOCH, cli, cli_with_env
+from helpers import epubcheck, pdf_text
+
+
+def test_the_bundled_book_passes_check_strict():
+    result = cli("check", "--strict", "--book", str(BUNDLED_BOOK))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+@pytest.mark.slow
+def test_the_bundled_book_builds_every_record_into_every_output(tmp_path: Path):
+    book = load_book(BUNDLED_BOOK)
+    out = tmp_path / "dist"
+    result = cli_with_env({"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}, "build", "--strict", "--book", str(BUNDLED_BOOK),
+                          "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    guide = out / f"{book.slug}.pdf"
+    text = " ".join(pdf_text(guide).split())
+    flat = " ".join(text.replace("\u00ad", "").split())
+    missing = [role.title for role in book.roles if role.file_number not in flat]
+    assert missing == []
+    labels = PdfReader(guide).page_labels
+    assert labels[:2] == ["Cover", "Inside cover"] and "1" in labels
+    with zipfile.ZipFile(out / f"{book.slug}.epub") as archive:
+        documents = [name for name in archive.namelist() if name.startswith("EPUB/text/specimen-")]
+    assert len(documents) == len(book.roles)
+    assert sorted(path.stem for path in (out / "dossiers").glob("*.pdf")) == sorted(role.slug for role in book.roles)
+    fatals, errors, warnings, output = epubcheck(out / f"{book.slug}.epub")
+    assert (fatals, errors, warnings) == (0, 0, 0), output
