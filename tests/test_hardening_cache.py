@@ -54,8 +54,9 @@ def test_a_plain_file_at_the_old_font_folder_name_stops_no_command(tmp_path):
 
 def test_the_font_configuration_is_private_to_the_process_and_removed_after_it(tmp_path):
     tmp = private_tmp(tmp_path)
-    report = ("import bestiary.pdf, json, os; config = os.environ['FONTCONFIG_FILE']; folder = os.lstat(os.path.dirname("
-              "config)); print(json.dumps([config, folder.st_mode, folder.st_uid, os.lstat(config).st_mode]))")
+    report = ("import bestiary.pdf, json, os; config = os.environ['FONTCONFIG_FILE']; "
+              "folder = os.lstat(os.path.dirname(config)); "
+              "print(json.dumps([config, folder.st_mode, folder.st_uid, os.lstat(config).st_mode]))")
     result = subprocess.run([sys.executable, "-c", report], capture_output=True, text=True, check=True,
                             env=child_env(TMPDIR=str(tmp)))
     config, folder_mode, owner, config_mode = json.loads(result.stdout)
