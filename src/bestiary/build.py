@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -243,9 +244,13 @@ def _queue_dossiers(job: _Job, pool: WorkerPool, plan: _Plan) -> dict[str, Futur
     job.begin(Stage.DOSSIERS, len(plan.slugs))
     queued = {slug: pool.submit(layouts.task(slug), priority=2) for slug in plan.slugs}
     ready = iter(range(1, len(queued) + 1))  # next() is atomic: callbacks come from the pool's threads
+
+    def report_ready(slug: str, done: Future[LaidOut]) -> None:
+        if not done.cancelled() and not done.exception():
+            job.tell(Step(Stage.DOSSIERS, next(ready), len(queued), slug))
+
     for slug, future in queued.items():
-        future.add_done_callback(lambda done, slug=slug: None if done.cancelled() or done.exception() else
-                                 job.tell(Step(Stage.DOSSIERS, next(ready), len(queued), slug)))
+        future.add_done_callback(partial(report_ready, slug))
     return queued
 
 
@@ -256,8 +261,7 @@ def _stage_dossiers(job: _Job, plan: _Plan, queued: dict[str, Future[LaidOut]]) 
         job.warnings += dossier.warnings
         path = plan.paths.dossier(slug, plan.paper)
         job.stage(path, dossier.data, OutputKind.DOSSIER, dossier.page_count)
-        copies = stamped_copies(dossier.data, path, plan.recipients,
-                                lambda suffix, slug=slug: plan.paths.dossier(slug, plan.paper, suffix))
+        copies = stamped_copies(dossier.data, path, plan.recipients, partial(plan.paths.dossier, slug, plan.paper))
         for copy_path, data in copies:
             job.stage(copy_path, data, OutputKind.STAMPED_DOSSIER, dossier.page_count)
     job.end(Stage.DOSSIERS)
@@ -330,8 +334,7 @@ def stamp_dossiers(request: BuildRequest, *, on_wait: Callable[[str], None] | No
                                        f"{_dossier_command(slug, book_dir, out_dir, paper, book.config.dossier_paper)}")
                 data = source.read_bytes()
                 pages = len(PdfReader(io.BytesIO(data)).pages)
-                copies = stamped_copies(data, source, chosen,
-                                        lambda suffix, slug=slug: paths.dossier(slug, paper, suffix))
+                copies = stamped_copies(data, source, chosen, partial(paths.dossier, slug, paper))
                 for copy_path, stamped in copies:
                     job.stage(copy_path, stamped, OutputKind.STAMPED_DOSSIER, pages)
             result = job.result(strict=False)

@@ -13,6 +13,7 @@ layouts alone has nothing to try: the tests render ours.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from .book.load import load_book
@@ -53,15 +54,18 @@ def try_layouts(book: Book, renderer: Renderer) -> list[Diagnostic]:
         except InputError as error:
             found.update((str(problem), problem) for problem in error.diagnostics)
 
+    def render_dossier(slug: str) -> object:
+        return renderer.render(DOSSIER_LAYOUT, dossier=dossier_view(book, slug, created))
+
     attempt(lambda: renderer.render(FIELD_GUIDE_LAYOUT, guide=field_guide_view(book, created)))
     attempt(lambda: renderer.render(COVER_WRAP_LAYOUT, wrap=cover_wrap(book, TRIAL_PAGE_COUNT), book=book,
                                     created=created.isoformat()))
     attempt(lambda: renderer.render(DOSSIER_STYLESHEET))
     for role in book.roles:
-        attempt(lambda slug=role.slug: renderer.render(DOSSIER_LAYOUT, dossier=dossier_view(book, slug, created)))
+        attempt(partial(render_dossier, role.slug))
     view = epub_view(book, Pagination((), ()))
     attempt(lambda: render_stylesheet(renderer))
     attempt(lambda: render_ncx(renderer, view))
     for document in view.documents:
-        attempt(lambda document=document: render_document(renderer, view, document))
+        attempt(partial(render_document, renderer, view, document))
     return list(found.values())

@@ -15,11 +15,12 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 if TYPE_CHECKING:
+    from .build import BuildResult
     from .feedback import Feedback
     from .request import BuildRequest
 
@@ -34,6 +35,7 @@ TARGETS = ("pdf", "epub", "dossiers", "print")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 PAPERS = ("a4", "letter")
 QUIET, NORMAL, VERBOSE = -1, 0, 1
+CommandT = TypeVar("CommandT", bound=Callable[..., Any])  # a command's function, as click's decorators take it
 
 BOOK_OPTION = click.option("--book", "book_dir", type=click.Path(path_type=Path), default=Path("book"),
                            show_default=True, help="The book folder.")
@@ -88,7 +90,7 @@ def _remember_verbose(ctx: click.Context, param: click.Parameter, verbose: bool)
     return verbose
 
 
-def _verbose_option(help_text: str, *, expose_value: bool = False):
+def _verbose_option(help_text: str, *, expose_value: bool = False) -> Callable[[CommandT], CommandT]:
     return click.option("-v", "--verbose", is_flag=True, expose_value=expose_value, callback=_remember_verbose,
                         help=help_text)
 
@@ -108,7 +110,7 @@ def _verbosity(quiet: bool, verbose: bool) -> int:
     return QUIET if quiet else VERBOSE if verbose else NORMAL
 
 
-def _feedback_options(command):
+def _feedback_options(command: CommandT) -> CommandT:
     command = _verbose_option("Also show each stage's time, every dossier, and a bug's traceback.",
                               expose_value=True)(command)
     return click.option("-q", "--quiet", is_flag=True, help="Show only warnings and errors.")(command)
@@ -160,7 +162,7 @@ def main() -> None:
         signal.signal(signal.SIGTERM, _interrupt)
 
 
-def _run(verbosity: int, run: Callable[[Feedback], object]) -> None:
+def _run(verbosity: int, run: Callable[[Feedback], BuildResult]) -> None:
     """Run a build with its progress on screen (`run` takes the display); then what it wrote, or its errors with
     the right status."""
     from .feedback import Feedback

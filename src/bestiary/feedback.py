@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -117,8 +117,9 @@ class Feedback:
 
     def _table(self, result: BuildResult) -> Table:
         table = Table(box=None, pad_edge=False, header_style="bold")
-        for heading, justify in (("file", "left"), ("kind", "left"), ("pages", "right"), ("size", "right"),
-                                 ("time", "right"), ("", "left")):
+        columns: tuple[tuple[str, JustifyMethod], ...] = (("file", "left"), ("kind", "left"), ("pages", "right"),
+                                                         ("size", "right"), ("time", "right"), ("", "left"))
+        for heading, justify in columns:
             table.add_column(heading, justify=justify)
         dossiers = [item for item in result.written if item.kind in _DOSSIER_KINDS]
         fold = len(dossiers) > DOSSIER_ROWS and self.verbosity < VERBOSE

@@ -11,6 +11,7 @@ is read, so `role.schema.json` there (for editors: `json_schema`) is no concern.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from .. import errors
@@ -22,7 +23,7 @@ from . import schema
 from .config import BookConfig, load_config
 from .layout_files import check_book_layouts
 from .model import Book, Chapter, RecordFile, RelatedEntry, Role, assemble_book, check_records, role_from_record
-from .parse import load_markdown_file, load_yaml_file
+from .parse import SourceMap, load_markdown_file, load_yaml_file
 from .record_schema import FRONT_MATTER_SCHEMA, ROLE_SCHEMA, check_chapter_body, check_glyphs, check_role
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -192,7 +193,7 @@ class _Loader:
         return role
 
 
-def _running_title_problems(role: Role, config: BookConfig, source) -> list[Diagnostic]:
+def _running_title_problems(role: Role, config: BookConfig, source: SourceMap) -> list[Diagnostic]:
     """A record's own running title should fit the running head (at the book's page size) as given."""
     if role.running_title is None:
         return []
@@ -206,7 +207,7 @@ def _running_title_problems(role: Role, config: BookConfig, source) -> list[Diag
                               f"{config.page_size.text}), found one of {found:.0f}pt; it will print as {fitted!r}")]
 
 
-def _named_roles(raw: dict) -> tuple[RelatedEntry, ...]:
+def _named_roles(raw: Mapping[object, object]) -> tuple[RelatedEntry, ...]:
     """The `related` entries of a record as written, even when the record has other errors."""
     entries = raw.get("related")
     if not isinstance(entries, list):

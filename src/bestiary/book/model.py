@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .. import errors
 from ..errors import Diagnostic
@@ -185,7 +186,7 @@ class RecordFile:
     role: Role | None  # None when the record has errors of its own
 
 
-def role_from_record(slug: str, chapter_slug: str, shown: str, data: dict, config: BookConfig) -> Role:
+def role_from_record(slug: str, chapter_slug: str, shown: str, data: dict[str, Any], config: BookConfig) -> Role:
     """A validated record as a `Role`; defaults come from the book's settings.
 
     Fields printed as plain text are typeset here (curly quotes, dashes); fields in inline

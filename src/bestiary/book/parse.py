@@ -13,6 +13,7 @@ parser has the last word on everything else, and words every syntax error.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,31 +161,36 @@ def _describe_line(line: str) -> str:
 class _Refused(Exception):
     """Something the composer refuses before building anything: an alias, a tag, too deep a nesting."""
 
-    def __init__(self, mark: yaml.Mark, code: str, message: str):
+    def __init__(self, event: yaml.Event | None, code: str, message: str):
         super().__init__(message)
-        self.line, self.column, self.code, self.message = mark.line + 1, mark.column + 1, code, message
+        mark = event.start_mark if event is not None else None
+        # a parser marks every event it gives; an unmarked one is placed at the start, as other errors are
+        self.line, self.column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        self.code, self.message = code, message
 
 
-class _Refusing:
-    """The composer step both loaders share: refuses aliases, tags and deep nesting before any can take effect."""
+class _Refusing(Composer):
+    """The composer step both loaders share: refuses aliases, tags and deep nesting before any can take effect.
+    It comes first among a loader's bases, before the parser (PyYAML's or libyaml's) that gives the events."""
 
     depth = 0
-    accepted_tags: tuple[str | None, ...] = (None, "!")  # no tag, or the non-specific '!'
+    accepted_tags: tuple[str, ...] = ("!",)  # besides no tag: the non-specific '!'
+    peek_event: Callable[[], yaml.Event | None]  # the parser's
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            raise _Refused(event.start_mark, errors.YAML_ALIAS,
+            raise _Refused(event, errors.YAML_ALIAS,
                            "expected plain values, found a YAML alias (*name); anchors and aliases are not allowed "
                            "(put text that starts with * in quotes)")
-        tag = getattr(event, "tag", None)
-        if tag not in self.accepted_tags:
+        tag: str | None = getattr(event, "tag", None)
+        if tag is not None and tag not in self.accepted_tags:
             shown = tag.replace("tag:yaml.org,2002:", "!!")
-            raise _Refused(event.start_mark, errors.YAML_ALIAS,
+            raise _Refused(event, errors.YAML_ALIAS,
                            f"expected plain values, found the YAML tag {shown}; tags are not allowed "
                            "(put text that starts with ! in quotes)")
         if self.depth >= MAX_DEPTH:
-            raise _Refused(event.start_mark, errors.TOO_LARGE,
+            raise _Refused(event, errors.TOO_LARGE,
                            f"expected at most {MAX_DEPTH} levels of nesting, found more")
         self.depth += 1
         try:
@@ -198,15 +204,15 @@ class _PositionLoader(_Refusing, yaml.SafeLoader):
     """The pure-Python parser: the reference, whose errors `yaml_syntax.explain` turns into messages."""
 
 
-_FastLoader: type | None = None
+_FastLoader: type[_LibyamlLoader] | None = None
 if yaml.__with_libyaml__:
-    from yaml.cyaml import CParser
+    from yaml._yaml import CParser
 
     class _LibyamlLoader(_Refusing, Composer, CParser, Resolver):
         """libyaml's C parser for the events (several times faster), our Python composer for the nodes."""
 
         # libyaml reads an empty '!' value as text, PyYAML as null: any '!' sends the text to PyYAML
-        accepted_tags = (None,)
+        accepted_tags = ()
 
         def __init__(self, stream: str):
             CParser.__init__(self, stream)
@@ -232,8 +238,12 @@ def _compose_with_libyaml(text: str) -> yaml.Node | None:
     """The node tree libyaml gives, or None wherever it might not be the pure-Python parser's."""
     if _FastLoader is None or _LIBYAML_READS_DIFFERENTLY.search(text):
         return None
-    try:
-        node = yaml.compose(text, Loader=_FastLoader)
+    try:  # as yaml.compose does, whose types know only PyYAML's own loaders
+        loader = _FastLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
     except Exception:  # a refusal or an error: the pure-Python parser reports it, worded as always
         return None
     return None if node is None or _differs_in_flow(node, in_flow=False) else node
@@ -244,6 +254,7 @@ def _differs_in_flow(node: yaml.Node, in_flow: bool) -> bool:
     the next token, not after its colon."""
     if isinstance(node, yaml.ScalarNode):
         return in_flow and not node.style and (not node.value or "?" in node.value)
+    assert isinstance(node, yaml.CollectionNode)  # a composed node is a scalar, a sequence or a mapping
     in_flow = in_flow or bool(node.flow_style)
     children = node.value if isinstance(node, yaml.SequenceNode) else [child for pair in node.value for child in pair]
     return any(_differs_in_flow(child, in_flow) for child in children)
@@ -284,6 +295,7 @@ class _Builder:
             return self._mapping(node, key_path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, key_path + (i,)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)  # a composed node is a scalar, a sequence or a mapping
         return self._scalar(node, key_path)
 
     def _scalar(self, node: yaml.ScalarNode, key_path: KeyPath) -> Any:

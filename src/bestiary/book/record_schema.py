@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from .. import errors
 from ..errors import Diagnostic
@@ -13,7 +14,7 @@ from ..text.fonts import missing_glyphs
 from ..text.markdown import is_allowed_link, long_words, references
 from ..text.money import ISO_4217
 from . import schema
-from .parse import SourceMap
+from .parse import KeyPath, SourceMap
 
 # [0-9], not \d: Python's \d takes any script's digits, and editors (JSON Schema) take ASCII ones only.
 TIME_RANGE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])\s*-\s*([01][0-9]|2[0-3]):([0-5][0-9])")
@@ -113,7 +114,7 @@ FRONT_MATTER_SCHEMA = schema.Mapping({
 })
 
 
-def check_role(data: dict, source: SourceMap) -> list[Diagnostic]:
+def check_role(data: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
     """Invariants within one record that the schema cannot express."""
     found: list[Diagnostic] = []
     occurrences = data["org_chart"].count(data["title"])
@@ -125,6 +126,8 @@ def check_role(data: dict, source: SourceMap) -> list[Diagnostic]:
     previous: tuple[int, str] | None = None
     for i, entry in enumerate(data["day_in_the_life"]):
         match = TIME_RANGE.fullmatch(entry["time"])
+        if match is None:  # not a time range: the schema has refused it already
+            continue
         start = int(match.group(1)) * 60 + int(match.group(2))
         end = int(match.group(3)) * 60 + int(match.group(4))
         if end <= start:
@@ -139,7 +142,7 @@ def check_role(data: dict, source: SourceMap) -> list[Diagnostic]:
     return found
 
 
-def check_glyphs(data: object, source: SourceMap, fonts: Path, key_path: tuple = ()) -> list[Diagnostic]:
+def check_glyphs(data: object, source: SourceMap, fonts: Path, key_path: KeyPath = ()) -> list[Diagnostic]:
     """Warnings for text our fonts cannot show, each naming the field; the build goes on."""
     if isinstance(data, str):
         missing = missing_glyphs(data, fonts)

@@ -18,6 +18,7 @@ from ..text.markdown import article, slugify
 from .json_schema import modeline, write_schema
 from .load import CHAPTER_NAME
 from .record_schema import ROLE_SCHEMA
+from .schema import Text
 
 SKELETON = """\
 {modeline}
@@ -133,7 +134,9 @@ def _question(title: str) -> str:
     """The default question, quoted; left out (null, so the default applies) when the title makes it
     longer than a line of a record may be."""
     question = f"What does {article(title)} {title} actually do?"
-    limit = ROLE_SCHEMA.keys["question"].spec.max_length
+    spec = ROLE_SCHEMA.keys["question"].spec
+    assert isinstance(spec, Text)  # a line of text, whose length is limited
+    limit = spec.max_length
     if len(question) > limit:
         return f"null  # the default: written out, it would pass the {limit} characters of a line"
     return _quoted(question)

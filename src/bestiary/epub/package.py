@@ -172,10 +172,17 @@ def finish_package(data: bytes, language: str, created: datetime.datetime) -> by
 
 def _finish_package_document(content: bytes, language: str) -> bytes:
     root = etree.fromstring(content, etree.XMLParser(remove_blank_text=True))
-    namespaces = {"opf": epub.NAMESPACES["OPF"]}
-    for generator in root.xpath("//opf:meta[@name='generator']", namespaces=namespaces):
-        generator.getparent().remove(generator)
-    for element in root.xpath("opf:metadata/*[not(text())]", namespaces=namespaces):
+    for generator in _elements(root, "//opf:meta[@name='generator']"):
+        parent = generator.getparent()
+        if parent is not None:  # never the root, which is the package
+            parent.remove(generator)
+    for element in _elements(root, "opf:metadata/*[not(text())]"):
         element.text = ""  # ebooklib writes metadata with an end tag (<meta …></meta>); keep its form
     root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
     return etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=True)
+
+
+def _elements(root: etree._Element, path: str) -> list[etree._Element]:
+    """The elements `path` (an XPath in the package document's namespace, `opf:`) selects."""
+    found = root.xpath(path, namespaces={"opf": epub.NAMESPACES["OPF"]})
+    return [item for item in found if isinstance(item, etree._Element)] if isinstance(found, list) else []

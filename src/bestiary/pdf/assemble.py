@@ -29,6 +29,10 @@ from weasyprint.matrix import Matrix
 from .finish import PDF_VERSION
 from .layout import LaidOut
 
+# WeasyPrint's bookmark tree, as `make_page_bookmark_tree` grows it: label, (page, x, y), children, state
+Bookmark = tuple[str, tuple[int, float, float], list["Bookmark"], str]
+PageObjects = list[pikepdf.Dictionary]  # the assembled PDF's pages, by index
+
 
 def assemble(chunks: Sequence[LaidOut], starts: Sequence[int]) -> bytes:
     """One PDF of `chunks` (the first is the front), each placed at its start page."""
@@ -55,7 +59,7 @@ def assemble(chunks: Sequence[LaidOut], starts: Sequence[int]) -> bytes:
     return output.getvalue()
 
 
-def _destinations(pdf: pikepdf.Pdf, pages: list, chunks: Sequence[LaidOut], starts: Sequence[int]) -> None:
+def _destinations(pdf: pikepdf.Pdf, pages: PageObjects, chunks: Sequence[LaidOut], starts: Sequence[int]) -> None:
     """Every id as a named destination, sorted by name (a name tree must be)."""
     found: dict[str, pikepdf.Array] = {}
     for chunk, start in zip(chunks, starts, strict=True):
@@ -70,7 +74,7 @@ def _destinations(pdf: pikepdf.Pdf, pages: list, chunks: Sequence[LaidOut], star
     pdf.Root.Names.Dests = pdf.make_indirect(pikepdf.Dictionary(Names=names))
 
 
-def _crossing_links(pdf: pikepdf.Pdf, pages: list, chunks: Sequence[LaidOut], starts: Sequence[int]) -> None:
+def _crossing_links(pdf: pikepdf.Pdf, pages: PageObjects, chunks: Sequence[LaidOut], starts: Sequence[int]) -> None:
     """Links to ids in other chunks, as WeasyPrint writes internal links, in their place on the page."""
     for chunk, start in zip(chunks, starts, strict=True):
         by_page: dict[int, dict[int, pikepdf.Object]] = {}
@@ -80,21 +84,21 @@ def _crossing_links(pdf: pikepdf.Pdf, pages: list, chunks: Sequence[LaidOut], st
                 BS=pikepdf.Dictionary(W=0), Dest=pikepdf.String(target)))
             by_page.setdefault(start + page, {})[position] = link
         for number, inserted in by_page.items():
-            page = pages[number]
-            existing = iter(list(page.get("/Annots", pikepdf.Array())))
-            total = len(inserted) + len(page.get("/Annots", pikepdf.Array()))
-            page.Annots = pikepdf.Array([inserted[i] if i in inserted else next(existing) for i in range(total)])
+            page_object = pages[number]
+            existing = iter(list(page_object.get("/Annots", pikepdf.Array())))
+            total = len(inserted) + len(page_object.get("/Annots", pikepdf.Array()))
+            page_object.Annots = pikepdf.Array([inserted[i] if i in inserted else next(existing) for i in range(total)])
 
 
-def _outline(pdf: pikepdf.Pdf, pages: list, chunks: Sequence[LaidOut], starts: Sequence[int]) -> None:
+def _outline(pdf: pikepdf.Pdf, pages: PageObjects, chunks: Sequence[LaidOut], starts: Sequence[int]) -> None:
     """The bookmarks of every page, nested by WeasyPrint's rules as if the book were one document."""
-    marks: dict[int, list] = {}
+    marks: dict[int, list[tuple[int, str, tuple[float, float], str]]] = {}  # level, label, point, state
     for chunk, start in zip(chunks, starts, strict=True):
         for page, level, label, x, y, state in chunk.bookmarks:
             marks.setdefault(start + page, []).append((level, label, (x, y), state))
-    root: list = []
+    root: list[Bookmark] = []
     skipped: list[int] = []
-    last_by_depth: list[list] = [root]
+    last_by_depth: list[list[Bookmark]] = [root]
     previous = 0
     for number in sorted(marks):
         previous = make_page_bookmark_tree(SimpleNamespace(bookmarks=marks[number]), skipped, last_by_depth,
@@ -108,9 +112,10 @@ def _outline(pdf: pikepdf.Pdf, pages: list, chunks: Sequence[LaidOut], starts: S
         pdf.Root.Outlines = outlines
 
 
-def _outline_items(pdf: pikepdf.Pdf, pages: list, subtrees: list, parent: pikepdf.Object) -> tuple:
+def _outline_items(pdf: pikepdf.Pdf, pages: PageObjects, subtrees: list[Bookmark],
+                   parent: pikepdf.Object) -> tuple[pikepdf.Object, pikepdf.Object, int]:
     """Outline items for `subtrees` under `parent`: (first, last, visible count), as WeasyPrint counts them."""
-    items = []
+    items: list[pikepdf.Object] = []
     count = len(subtrees)
     for title, (page, x, y), children, state in subtrees:
         item = pdf.make_indirect(pikepdf.Dictionary(

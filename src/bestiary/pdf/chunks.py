@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..progress import Progress, Step, silent
+from ..progress import Progress, Stage, Step, silent
 from ..render.layouts import FIELD_GUIDE_LAYOUT
 from ..render.renderer import Renderer
 from ..store.cache import Cache
@@ -254,7 +254,7 @@ class _Counter:
     def count(self, laid: LaidOut) -> None:
         self.done += 1
         self.pages += len(laid.pages)
-        self.progress(Step("field guide", self.done, self.total, self.detail, self.pages))
+        self.progress(Step(Stage.FIELD_GUIDE, self.done, self.total, self.detail, self.pages))
 
 
 def _final_task(templates: ChunkTemplates, chunk: Chunk, number: int, plan: PagePlan, sheet: str,

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 import pydyf
 
 from .pagination import COVER_LABELS, PageNumbering
+
+if TYPE_CHECKING:
+    from weasyprint import Document
 
 PDF_VERSION = "1.7"  # the file uses transparency (1.4) and object streams (1.5)
 XMP_NAMESPACES = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "dc": "http://purl.org/dc/elements/1.1/",
@@ -32,14 +36,14 @@ def xmp_tag(prefix: str, name: str) -> str:
 
 
 def finisher(numbering: PageNumbering, language: str, identifier: str, *, pad_to_even: bool = False,
-             spreads: bool = True) -> Callable[[object, pydyf.PDF], None]:
+             spreads: bool = True) -> Callable[[Document, pydyf.PDF], None]:
     """The hook WeasyPrint calls with the document and the PDF just before writing it.
 
     `identifier` names the document for good (the book's, or a dossier's); `spreads` says
     whether a viewer should show it as a book (facing pages) or one page after another.
     """
 
-    def finish(document: object, pdf: pydyf.PDF) -> None:
+    def finish(document: Document, pdf: pydyf.PDF) -> None:
         if pad_to_even and pdf.pages["Count"] % 2:
             _add_blank_page(pdf)
         pdf.catalog["PageLabels"] = _page_labels(numbering)
@@ -52,7 +56,7 @@ def finisher(numbering: PageNumbering, language: str, identifier: str, *, pad_to
 
 
 def _page_labels(numbering: PageNumbering) -> pydyf.Dictionary:
-    ranges: list = []
+    ranges: list[int | pydyf.Dictionary] = []  # page index, then its labelling, for each range
     for index in range(numbering.cover_pages):
         ranges += [index, pydyf.Dictionary({"P": pydyf.String(COVER_LABELS[index])})]
     if numbering.body_start > numbering.cover_pages:
@@ -73,7 +77,7 @@ def _add_blank_page(pdf: pydyf.PDF) -> None:
     pdf.add_page(page)
 
 
-def _write_xmp(document, pdf: pydyf.PDF, language: str, identifier: str) -> None:
+def _write_xmp(document: Document, pdf: pydyf.PDF, language: str, identifier: str) -> None:
     """XMP metadata in every variant: WeasyPrint's packet (it writes one for PDF/A, UA and X) or a new one,
     completed with the language, a metadata date, and identifiers derived from the book (never random)."""
     if "Metadata" not in pdf.catalog:

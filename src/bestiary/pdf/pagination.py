@@ -9,8 +9,9 @@ agree. `plan_pages` lays the chunks' shapes end to end (`chunks`); `PageNumberin
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..views.pages import Pagination
 
@@ -65,10 +66,12 @@ def page_fill(page: object) -> float:
     bottoms += [image.position_y + image.margin_height() for child in content for image in _replaced(child)]
     if not bottoms:
         return 0.0
-    return (max(bottoms) - box.margin_top) / box.height
+    reached: float = (max(bottoms) - box.margin_top) / box.height
+    return reached
 
 
-def _lines(box: object):  # type: ignore[no-untyped-def]
+# WeasyPrint's boxes are untyped: what these find is read by attribute (`position_y`, `text`…)
+def _lines(box: object) -> Iterator[Any]:
     if type(box).__name__ == "LineBox":
         yield box
         return
@@ -76,7 +79,7 @@ def _lines(box: object):  # type: ignore[no-untyped-def]
         yield from _lines(child)
 
 
-def _replaced(box: object):  # type: ignore[no-untyped-def]
+def _replaced(box: object) -> Iterator[Any]:
     if type(box).__name__.endswith("ReplacedBox"):
         yield box
         return
@@ -84,14 +87,14 @@ def _replaced(box: object):  # type: ignore[no-untyped-def]
         yield from _replaced(child)
 
 
-def _texts(box: object):  # type: ignore[no-untyped-def]
+def _texts(box: object) -> Iterator[Any]:
     if type(box).__name__ == "TextBox":
         yield box
     for child in getattr(box, "children", None) or ():
         yield from _texts(child)
 
 
-def pagination_of(pages_anchors: list, html: str, numbering: PageNumbering,
+def pagination_of(pages_anchors: Sequence[Iterable[str]], html: str, numbering: PageNumbering,
                   fill: tuple[float, ...] = ()) -> Pagination:
     """Each page's folio and the ids that begin on it, in document order (the order of the HTML).
 

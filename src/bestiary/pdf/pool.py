@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
+from types import TracebackType
 
 from ..store.cache import Cache
 from .layout import LaidOut, Layouter, LayoutTask
@@ -88,7 +89,8 @@ class WorkerPool:
             self._dispatcher.start()
         return self
 
-    def __exit__(self, kind, error, traceback) -> None:  # type: ignore[no-untyped-def]
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
         with self._condition:
             self._closing = True
             waiting, self._waiting = self._waiting, []

@@ -21,7 +21,7 @@ class RefusedResource(ValueError):
     """A resource outside the sandbox; WeasyPrint turns it into a warning we collect."""
 
 
-class SandboxedFetcher(URLFetcher):
+class SandboxedFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types: its base class is Any
     """Serves `file:` URLs under `roots`; records every refusal in `refused`."""
 
     def __init__(self, roots: tuple[Path, ...]):
@@ -30,7 +30,7 @@ class SandboxedFetcher(URLFetcher):
         self.refused: list[str] = []
         self._lock = threading.Lock()
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             self._refuse(url)

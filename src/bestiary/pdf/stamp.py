@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 from reportlab.lib.colors import Color
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -139,11 +139,11 @@ class PlacedText:
     size: float
 
 
-def find_text(page, wanted: str) -> PlacedText | None:  # type: ignore[no-untyped-def]
+def find_text(page: PageObject, wanted: str) -> PlacedText | None:
     """Where `wanted` is drawn on `page` as one run of text (the cover's file name), or None."""
     found: list[PlacedText] = []
 
-    def visit(text, matrix, text_matrix, font, size) -> None:  # type: ignore[no-untyped-def]
+    def visit(text: str, matrix: list[float], text_matrix: list[float], font: object, size: float) -> None:
         if text.strip() == wanted:
             x = text_matrix[4] * matrix[0] + text_matrix[5] * matrix[2] + matrix[4]
             y = text_matrix[4] * matrix[1] + text_matrix[5] * matrix[3] + matrix[5]
@@ -214,7 +214,10 @@ def stamp(pdf: bytes, recipient: Recipient, original: str, new_name: str) -> byt
     for page, stamp_page in zip(writer.pages, overlay.pages, strict=True):
         page.merge_page(stamp_page)
         page.compress_content_streams()  # merging rewrites the page's content uncompressed
-    _retitle(writer, f"{writer.metadata.title} ({recipient.title_note()})")
+    info = writer.metadata
+    if info is None:  # every dossier is written with its title
+        raise ValueError(f"{original} has no document information to retitle")
+    _retitle(writer, f"{info.title} ({recipient.title_note()})")
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()

@@ -22,6 +22,7 @@ import contextlib
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 import tinycss2
@@ -67,6 +68,8 @@ def _loads(text: str, kind: str, depth: int) -> Iterator[str]:
         if not tag:
             continue
         for attribute, value in element.attrib.items():
+            # lxml reads attributes as text (its stubs also allow bytes, which Python 3 never gets)
+            assert isinstance(attribute, str) and isinstance(value, str)
             name = attribute.rsplit("}", 1)[-1].lower()
             if attribute.startswith("{http://www.w3.org/1999/xlink}"):
                 name = "xlink:" + name
@@ -135,7 +138,7 @@ def _css_urls(css: str) -> tuple[str, ...]:
     return tuple(_token_urls(tokens))
 
 
-def _token_urls(tokens: list) -> Iterator[str]:  # type: ignore[type-arg]
+def _token_urls(tokens: list[Any]) -> Iterator[str]:  # tinycss2's nodes, which it does not type
     importing = naming = False  # after `@import`; inside `@namespace …;`, whose URL names, never loads
     for token in tokens:
         kind = token.type

@@ -160,9 +160,9 @@ def _check_number_bits(bits: int, what: str) -> None:
 
 
 def _check_format(text: Any) -> None:
-    if isinstance(text, str) and _FORMAT_SIZE.search(text):
-        raise LayoutLimitExceeded("expected %-formats with widths under 10,000, found "
-                                  f"{_FORMAT_SIZE.search(text).group(0)!r}")  # type: ignore[union-attr]
+    found = _FORMAT_SIZE.search(text) if isinstance(text, str) else None
+    if found:
+        raise LayoutLimitExceeded(f"expected %-formats with widths under 10,000, found {found.group(0)!r}")
 
 
 def _guard_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -190,8 +190,7 @@ def _guarded_replace(function: Callable[..., Any]) -> Callable[..., Any]:
             budget.fits(len(text) + times * max(0, len(str(new)) - len(old_text)), "a replace")
         return function(eval_ctx, value, old, new, count)
 
-    replace.jinja_pass_arg = function.jinja_pass_arg  # type: ignore[attr-defined]
-    return replace
+    return jinja2.pass_eval_context(replace)  # as Jinja's own `replace` is passed: the evaluation context first
 
 
 def _guarded_format(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -48,7 +48,7 @@ def build_in_child(book_dir: Path, out_dir: Path, progress: Callable[[str], None
     context.set_forkserver_preload(["bestiary.build"])
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_build, args=(str(book_dir), str(out_dir), sender), name="bestiary-serve-build")
-    outcome = None
+    outcome: BuildOutcome | None = None
     try:
         child.start()
         sender.close()

@@ -44,6 +44,7 @@ import os
 import re
 import sys
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -223,7 +224,7 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             self.send_error(404, "No such specimen")
             return
         role = book.role(slug) if book else None
-        if role is None:  # the book has not loaded yet (it has errors): the page waits for it
+        if book is None or role is None:  # the book has not loaded yet (it has errors): the page waits for it
             self._page("preview.html.j2", {"title": slug, "anchor": "", "src": "about:blank"})
         else:
             self._page("preview.html.j2", {"title": role.title, "anchor": role.anchor,
@@ -259,7 +260,7 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         else:
             self._send_rendered(lambda: book.document(name), "application/xhtml+xml; charset=utf-8")
 
-    def _send_rendered(self, render, content_type: str) -> None:
+    def _send_rendered(self, render: Callable[[], str | None], content_type: str) -> None:
         try:
             text = render()
         except RenderError as error:

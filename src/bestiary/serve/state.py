@@ -158,7 +158,8 @@ class Preview:
         changed_file = book.specimen_file(changed.slug) if book and changed else None
         paths = OutputPaths(self.out_dir, book.book.slug, book.book.config.dossier_paper) if book else None
         outputs = {kind: f"/{path.name}" if path is not None and path.is_file() else None
-                   for kind, path in (("pdf", paths and paths.field_guide), ("epub", paths and paths.epub))}
+                   for kind, path in (("pdf", paths.field_guide if paths else None),
+                                      ("epub", paths.epub if paths else None))}
         self._history.append({
             "seq": self.seq, "state": state, "label": label, "problems": problems,
             "build": self.builds, "build_ok": self.builds > 0 and not self._build_failed, **outputs,

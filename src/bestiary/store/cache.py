@@ -176,11 +176,14 @@ class Cache:
         Nothing else is removed, whatever its name: not a link, nor anything a link leads to."""
         freed = sum(size for _, size, shard_name, name in self._entries(unfinished=True)
                     if self._remove(shard_name, name))
+        folder = self.folder
+        if folder is None:  # a cache not in use keeps no folder
+            return freed
         with contextlib.suppress(OSError):
-            for shard_name in os.listdir(self.folder) if self.folder else ():
+            for shard_name in os.listdir(folder):
                 if _SHARD.fullmatch(shard_name):
                     with contextlib.suppress(OSError):
-                        os.rmdir(self.folder / shard_name)  # only an empty folder, never a link
+                        os.rmdir(folder / shard_name)  # only an empty folder, never a link
         return freed
 
 

@@ -16,11 +16,27 @@ import json
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from ..errors import Diagnostic
 from ..safe_files import MAX_RESOURCE_BYTES, file_digest
 from .cache import Cache
+
+
+class WrittenEntry(TypedDict):
+    """One output of a build as the manifest keeps it (in JSON): its path, its kind, its pages."""
+
+    path: str
+    kind: str
+    pages: int | None
+    sparse_pages: list[str]
+
+
+class KeptEntry(WrittenEntry):
+    """A `WrittenEntry` with the size and modification time its output had when it was written."""
+
+    size: int
+    mtime_ns: int
 
 
 def inputs_digest(book_dir: Path, request: dict[str, Any], toolchain: str) -> str:
@@ -42,7 +58,7 @@ def _key(out_dir: Path) -> str:
     return "manifest:" + hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()
 
 
-def recall(cache: Cache, out_dir: Path, digest: str) -> tuple[list[dict], list[Diagnostic]] | None:
+def recall(cache: Cache, out_dir: Path, digest: str) -> tuple[list[KeptEntry], list[Diagnostic]] | None:
     """What the last build into `out_dir` wrote and warned, if its inputs had `digest` and its outputs
     are untouched since; else None."""
     kept = cache.get(_key(out_dir))
@@ -61,10 +77,11 @@ def recall(cache: Cache, out_dir: Path, digest: str) -> tuple[list[dict], list[D
         return None
 
 
-def remember(cache: Cache, out_dir: Path, digest: str, written: list[dict], warnings: tuple[Diagnostic, ...]) -> None:
+def remember(cache: Cache, out_dir: Path, digest: str, written: list[WrittenEntry],
+             warnings: tuple[Diagnostic, ...]) -> None:
     """Keep what a build wrote (each `written` entry has its `path`) with its outputs' sizes and times."""
     try:
-        entries = [{**entry, "size": Path(entry["path"]).stat().st_size,
+        entries: list[KeptEntry] = [{**entry, "size": Path(entry["path"]).stat().st_size,
                     "mtime_ns": Path(entry["path"]).stat().st_mtime_ns} for entry in written]
     except OSError:
         return

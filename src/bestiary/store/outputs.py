@@ -47,6 +47,7 @@ import contextlib
 import errno
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -66,10 +67,8 @@ from .staging import (
     write_journal,
 )
 
-try:
+if sys.platform != "win32":  # Windows has no fcntl: builds there are not serialised
     import fcntl
-except ImportError:  # not on Windows: builds there are not serialised
-    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["STAGING_FOLDER", "OutputFolderLock", "OutputsInPlace", "StagedOutputs", "describe_os_error",
            "finish_interrupted_commit", "remove_litter"]
@@ -101,7 +100,7 @@ class OutputFolderLock:
         except OSError as error:
             raise OutputError(f"cannot use the output folder {describe_os_error(error, self.folder)}") from error
         try:
-            if fcntl is not None:
+            if sys.platform != "win32":
                 try:
                     fcntl.flock(self._descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
@@ -168,26 +167,27 @@ class StagedOutputs:
         """Put every staged output in place. An error before the journal changes no output; after it, the
         outputs not yet in place are left for the next build, and the error says so."""
         try:
-            if not self._staged:
+            staging = self._descriptor
+            if not self._staged or staging is None:  # nothing staged (the staging folder is opened by the first)
                 return
             renames = [(name, path.relative_to(self.out_dir).as_posix()) for name, path in self._staged]
-            self._check_destinations()
+            self._check_destinations(staging)
             with _interrupts_deferred():
-                write_journal(self.out_dir, self._descriptor, renames)
+                write_journal(self.out_dir, staging, renames)
                 self.committed = True
                 try:
-                    rename_all(self.out_dir, self._descriptor, renames)
+                    rename_all(self.out_dir, staging, renames)
                 except OutputError as error:
                     raise OutputError(f"{error}; the next build (or bestiary check) puts the new outputs "
                                       "in place") from error
-                remove_journal(self._descriptor)
+                remove_journal(staging)
         finally:
             self.discard()
 
-    def _check_destinations(self) -> None:
+    def _check_destinations(self, staging: int) -> None:
         """Fail before the journal, not between renames, for what can be known: a folder in an output's
         place, an output folder we cannot write to, or one on another file system (renames cannot cross)."""
-        device = os.fstat(self._descriptor).st_dev
+        device = os.fstat(staging).st_dev
         for _, path in self._staged:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -239,8 +239,8 @@ def _interrupts_deferred() -> Iterator[None]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-    for number in dict.fromkeys(arrived):
-        signal.raise_signal(number)
+    for received in dict.fromkeys(arrived):
+        signal.raise_signal(received)
 
 
 def finished_line(paths: tuple[Path, ...]) -> str:

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol, TypeVar
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
-from markdown_it.rules_core import text_join
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore, text_join
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from ..template_data import template_data
@@ -33,7 +36,7 @@ from ..template_data import template_data
 LITERAL_TOKEN = re.compile(r"(?<!\S)(?=\S*?(?:[/\\]|@\w))\S+")
 
 
-def _literals_rule(state) -> None:  # type: ignore[no-untyped-def]
+def _literals_rule(state: StateCore) -> None:
     """A markdown-it core rule: path- and URL-like words become `literal` tokens, which the typographer
     leaves as typed (no curly quotes or ellipses in a path) and the renderer keeps whole."""
     text_join(state)  # escapes (`C:\\Users`) split text into pieces: a path is found whole only once they are joined
@@ -62,11 +65,13 @@ def _text_token(content: str) -> Token:
     return token
 
 
-def _render_literal(self, tokens, index, options, env) -> str:  # type: ignore[no-untyped-def]
+def _render_literal(self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict,
+                    env: EnvType) -> str:
     return f'<span class="literal">{escapeHtml(breakable(tokens[index].content))}</span>'
 
 
-def _render_code_inline(self, tokens, index, options, env) -> str:  # type: ignore[no-untyped-def]
+def _render_code_inline(self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict,
+                        env: EnvType) -> str:
     token = tokens[index]
     return f"<code{self.renderAttrs(token)}>{escapeHtml(breakable(token.content))}</code>"
 
@@ -95,7 +100,7 @@ def dashes(text: str) -> str:
     return _SPACED_HYPHEN.sub("\u2014", text)
 
 
-def _dashes_rule(state) -> None:  # type: ignore[no-untyped-def]
+def _dashes_rule(state: StateCore) -> None:
     """A markdown-it core rule: `dashes` on text, never inside code."""
     for token in state.tokens:
         for child in token.children or []:
@@ -240,13 +245,18 @@ def is_allowed_link(target: str) -> bool:
     return target.lower().startswith(ALLOWED_LINK_SCHEMES)
 
 
+class _EveryLinkParser(MarkdownIt):
+    """Parses a link whatever its scheme (MarkdownIt's own drops file: and javascript: links to text)."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
 @lru_cache(maxsize=1)
 def _reference_parser() -> MarkdownIt:
     # Same grammar as the renderer, but with images on and every scheme parsed as a link
     # (the renderer drops file: and javascript: links to text), so that all can be found and refused.
-    parser = MarkdownIt("commonmark", {"html": False})
-    parser.validateLink = lambda url: True
-    return parser
+    return _EveryLinkParser("commonmark", {"html": False})
 
 
 @template_data()
@@ -283,7 +293,17 @@ def markdown_blocks(text: str, prefix: str) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
-def insert_markers(html: Markup, targets: tuple, draw: Callable[[object], Markup]) -> Markup:
+class _Identified(Protocol):
+    """What page markers are drawn for: an element, by its id."""
+
+    @property
+    def id(self) -> str: ...
+
+
+_TargetT = TypeVar("_TargetT", bound=_Identified)
+
+
+def insert_markers(html: Markup, targets: tuple[_TargetT, ...], draw: Callable[[_TargetT], Markup]) -> Markup:
     """`html` with `draw(target)` (the page markers) at the start of each element whose id a target names."""
     for target in targets:
         drawn = draw(target)

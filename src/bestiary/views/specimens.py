@@ -166,7 +166,7 @@ def specimen_views(book: Book, links: Links | None, markers: Markers, *, heading
         def target(anchor: str) -> Target:
             return Target(anchor, markers.get(anchor, ()))
 
-        def items(kind: str, values: tuple, role: Role = role) -> tuple[Item, ...]:
+        def items(kind: str, values: tuple[object, ...], role: Role = role) -> tuple[Item, ...]:
             return tuple(Item(target(f"{role.anchor}--{kind}-{index}"), value)
                          for index, value in enumerate(values, start=1))
 

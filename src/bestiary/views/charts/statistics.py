@@ -329,7 +329,8 @@ def kinship_chart(book: Book, frame: Frame) -> Chart:
     strongest: dict[tuple[str, str], int] = {}  # each pair once, at the higher match when both name each other
     for role in book.roles:
         for entry in role.related:
-            pair = tuple(sorted((role.slug, entry.slug), key=found.__getitem__))
+            first, second = sorted((role.slug, entry.slug), key=found.__getitem__)
+            pair = (first, second)
             strongest[pair] = max(strongest.get(pair, 0), entry.match)
     if len(book.roles) <= MAP_SPECIMENS:
         panel, caption = _specimen_map(book, frame, found, strongest), (

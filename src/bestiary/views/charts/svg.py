@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -55,14 +56,15 @@ class Drawing:
         ElementTree.SubElement(self.root, "title").text = label
         self.resize(width, height)
 
-    def add(self, tag: str, text: str | None = None, **attributes: float | str) -> ElementTree.Element:
+    def add(self, tag: str, text: str | None = None, /, **attributes: float | str) -> ElementTree.Element:
         element = ElementTree.SubElement(self.root, tag, {
             name.rstrip("_").replace("_", "-"): coordinate(value) if isinstance(value, int | float) else value
             for name, value in attributes.items()})
         element.text = text
         return element
 
-    def text(self, x: float, y: float, content: str, size: float, anchor: str = "start", **attributes) -> None:
+    def text(self, x: float, y: float, content: str, size: float, anchor: str = "start",
+             **attributes: float | str) -> None:
         self.add("text", content, x=x, y=y, font_size=size, text_anchor=anchor, fill="currentColor", **attributes)
 
     def resize(self, width: float, height: float) -> None:
@@ -147,7 +149,7 @@ def place_labels(groups: list[LabelGroup], radius: float, size: float, area: Box
         group = groups[index]
         text = ", ".join(group.labels) if len(group.labels) <= 6 else \
             f"{', '.join(group.labels[:5])} +{len(group.labels) - 5}"
-        best: tuple[float, int, tuple] | None = None
+        best: tuple[float, int, tuple[float, float, str, bool, Box]] | None = None
         for rank, (x, y, anchor, leader) in enumerate(_candidates(group, radius, size)):
             box = text_box(x, y, text, size, anchor)
             outside = (box[2] - box[0]) * (box[3] - box[1]) - overlap(box, area)
@@ -177,7 +179,7 @@ _DIRECTIONS = tuple((round(math.cos(math.radians(a)), 3), round(math.sin(math.ra
                               67.5, 112.5))
 
 
-def _candidates(group: LabelGroup, radius: float, size: float):
+def _candidates(group: LabelGroup, radius: float, size: float) -> Iterator[tuple[float, float, str, bool]]:
     """Places for a label around its marker, nearest first: (x, baseline, anchor, needs a leader line).
 
     The label's box touches the point at that distance and direction: its left edge when the
