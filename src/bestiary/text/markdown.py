@@ -203,6 +203,18 @@ def long_words(text: str, *, block: bool = False) -> list[LongWord]:
     return found
 
 
+def blocks_starting_with(text: str, word: str) -> list[tuple[int, int, str]]:
+    """The line and column (1-based) and the text of each paragraph, heading or list item of block Markdown
+    `text` that begins with `word` (a placeholder left in a chapter). Code is not text, so never counted."""
+    lines = text.split("\n")
+    found: list[tuple[int, int, str]] = []
+    for token in _block_parser().parse(text):
+        if token.type == "inline" and token.map and token.content.lstrip().startswith(word):
+            line = token.map[0]
+            found.append((line + 1, max(lines[line].find(word), 0) + 1, token.content.strip()))
+    return found
+
+
 def _laid_out(token: Token) -> str:
     """One inline token as the layout gets it, as far as line breaking goes."""
     if token.type == "text":
