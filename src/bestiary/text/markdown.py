@@ -2,7 +2,7 @@
 
 Raw HTML is never interpreted (markdown-it escapes it as text). Record fields
 allow only emphasis, strong and code; chapters allow block Markdown whose links
-go to the web or an address only (checked in `records`), and no images.
+go to the web or an address only (checked in `book.record_schema`), and no images.
 
 All text is set as a typesetter would: markdown-it's typographer makes quotes
 and apostrophes curly and "..." an ellipsis, and `_dashes` makes a spaced
