@@ -121,3 +121,22 @@ def test_the_new_book_builds_once_filled_in(tmp_path: Path):
     result = cli("build", "epub", cwd=project)
     assert result.returncode == 0, result.stderr
     assert (project / "dist" / "the-startup-bestiary.epub").stat().st_size > 0
+
+
+def test_init_removes_what_it_wrote_when_it_fails_part_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from bestiary.book import scaffold
+    from bestiary.errors import RequestError
+
+    def refuse(book_dir: Path, chapter: str, title: str) -> Path:
+        (book_dir / "role.schema.json").write_text("{}", encoding="utf-8")  # as new_record writes it first
+        raise RequestError("cannot write the record")
+
+    monkeypatch.setattr(scaffold, "new_record", refuse)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(RequestError):
+        scaffold.init_book(empty)
+    assert list(empty.iterdir()) == []  # an empty folder that was there stays, empty
+    with pytest.raises(RequestError):
+        scaffold.init_book(tmp_path / "new" / "mybook")
+    assert not (tmp_path / "new").exists()
