@@ -289,6 +289,23 @@ def dossier_command(slugs: tuple[str, ...], book_dir: Path, out_dir: str, paper:
         _build(request, verbosity)
 
 
+@main.command("init")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--title", default=None, help='The book\'s title.  [default: "Untitled Bestiary"]')
+@click.option("--family", default=None, help='The name of its first family.  [default: "The Open Plan"]')
+@click.option("--role", default=None, help='The title of its first record.  [default: "Middle Manager"]')
+@VERBOSE_OPTION
+def init_command(directory: Path, title: str | None, family: str | None, role: str | None) -> None:
+    """Write a new book into DIRECTORY (new, or empty): book/ with its book.yaml, a foreword, one family and one
+    record skeleton, and a .gitignore for dist/. Fill in every TODO, then run `bestiary check` there."""
+    from .book.scaffold import init_book
+
+    given = {"title": title, "family": family, "role": role}
+    for path in init_book(directory, **{name: value for name, value in given.items() if value is not None}):
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {directory}, fill in every TODO, then run: bestiary check")
+
+
 @main.command("new")
 @click.argument("title")
 @click.option("--chapter", required=True, shell_complete=_complete_chapters,

@@ -1,6 +1,6 @@
 """The role record as a JSON Schema (draft 2020-12), for editors that check YAML as it is typed.
 
-Made by walking `records.ROLE_SCHEMA`, the tree the validator itself walks, so
+Made by walking `record_schema.ROLE_SCHEMA`, the tree the validator itself walks, so
 the two cannot drift apart; `bestiary schema --write` keeps the book's copy
 (`book/role.schema.json`, named on each record's first line) in step. It lies
 beside `book.yaml`, where the loader looks for nothing but that file.

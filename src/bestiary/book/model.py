@@ -1,6 +1,6 @@
 """The validated, frozen book: `Book` → `Chapter` → `Role`.
 
-Together with `records` (what one record file must hold), this is the only
+Together with `record_schema` (what one record file must hold), this is the only
 place the book's invariants live: slugs and titles are unique, related
 specimens resolve, and every anchor id is assigned here, once, from the slugs.
 `load` reads the folder and hands each record file over as a `RecordFile`,

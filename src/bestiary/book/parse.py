@@ -201,7 +201,7 @@ class _Refusing(Composer):
 
 
 class _PositionLoader(_Refusing, yaml.SafeLoader):
-    """The pure-Python parser: the reference, whose errors `yaml_syntax.explain` turns into messages."""
+    """The pure-Python parser: the reference, whose errors `yaml_messages.explain` turns into messages."""
 
 
 _FastLoader: type[_LibyamlLoader] | None = None

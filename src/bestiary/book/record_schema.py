@@ -11,7 +11,7 @@ from typing import Any
 from .. import errors
 from ..errors import Diagnostic
 from ..text.fonts import missing_glyphs
-from ..text.markdown import is_allowed_link, long_words, references
+from ..text.markdown import blocks_starting_with, is_allowed_link, long_words, references
 from ..text.money import ISO_4217
 from . import schema
 from .parse import KeyPath, SourceMap
@@ -157,10 +157,13 @@ def check_glyphs(data: object, source: SourceMap, fonts: Path, key_path: KeyPath
 
 
 def check_chapter_body(body: str, first_line: int, shown: str, fonts: Path) -> list[Diagnostic]:
-    """A chapter's Markdown may link to the web, never to files; it has no images, and no word too long to
-    lay out (one per paragraph is reported)."""
+    """A chapter's Markdown may link to the web, never to files; it has no images, no word too long to lay
+    out (one per paragraph is reported), and no paragraph still starting with the placeholder (`init`)."""
     found = [Diagnostic(shown, first_line + word.line - 1, word.column, errors.LONG_WORD, "body",
                         schema.long_word_message(word)) for word in long_words(body, block=True)]
+    found += [Diagnostic(shown, first_line + line - 1, column, errors.BAD_VALUE, "body",
+                         f"expected your own text, found the placeholder {schema.describe(text)}")
+              for line, column, text in blocks_starting_with(body, schema.PLACEHOLDER)]
     for reference in references(body):
         line = first_line + reference.line - 1
         if reference.kind == "image":

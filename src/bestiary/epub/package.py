@@ -1,7 +1,7 @@
 """The EPUB 3 edition, packaged with ebooklib.
 
 Content documents, the navigation document and the stylesheet come from our
-layouts as finished XHTML, drawn from one `context.EpubView`; ebooklib writes
+layouts as finished XHTML, drawn from one `views.epub.EpubView`; ebooklib writes
 them as they are (plain `EpubItem`s, so it does not rebuild their `<head>`),
 plus the package document and the NCX, through its public API only. What that
 API cannot say is done in one step afterwards, `finish_package`.

@@ -120,7 +120,7 @@ def _describe(error: Exception) -> str:
 
 
 class ConfinedLoader(jinja2.BaseLoader):
-    """Layouts from `searchpath`, each read safely (`book_reading`) and only if its real path (links followed)
+    """Layouts from `searchpath`, each read safely (`book.reading`) and only if its real path (links followed)
     lies inside `allowed`. A file that cannot be read is a located `InputError`."""
 
     def __init__(self, searchpath: tuple[Path, ...], allowed: tuple[Path, ...]):

@@ -22,9 +22,9 @@
   changed specimen (`#nameddest=`) when its build is done, not at page 1.
 
 The main thread runs the builds one after another, each in a child process
-(`serve_build.py`: forking a worker pool from a process with threads is not safe), and
+(`child_build.py`: forking a worker pool from a process with threads is not safe), and
 Ctrl-C or `kill` stops one as they stop `bestiary build` (outputs untouched); the watcher
-loads the preview in a thread of its own, and the HTTP server (`serve_http.py`) answers
+loads the preview in a thread of its own, and the HTTP server (`http.py`) answers
 from its threads. Security is the server's: only the Host names of this machine, no
 folder listings, nothing outside the output folder, and only the user who started it: a
 new secret token each run, in the URL it prints and then in the browser's cookie
@@ -89,7 +89,7 @@ def serve(book_dir: Path, out_dir: Path, port: int, log: Callable[[str], None],
     """Serve on 127.0.0.1:`port` (0 picks a free one) at once, build in the background, rebuild on save.
 
     `ready` hears the URL to open: with `use_token`, it carries this run's token, without which the server
-    answers nothing but 403 (`serve_http.py`). `log` hears one line per build, and per bug while answering a
+    answers nothing but 403 (`http.py`). `log` hears one line per build, and per bug while answering a
     request (with its traceback when `verbose`).
 
     Raises `RequestError`, before any build, for an output or cache folder inside the sources or a port that

@@ -90,7 +90,7 @@ class Preview:
     # -- the builder's side (the main thread)
 
     def run_build(self) -> None:
-        """One incremental build of the field guide and the EPUB (in a child process, `serve_build`); its
+        """One incremental build of the field guide and the EPUB (in a child process, `child_build`); its
         outcome is published, never raised (except an interruption: Ctrl-C or kill)."""
         with self._changed:
             self.build_wanted.clear()  # a save from now on asks for another build

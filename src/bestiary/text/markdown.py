@@ -2,7 +2,7 @@
 
 Raw HTML is never interpreted (markdown-it escapes it as text). Record fields
 allow only emphasis, strong and code; chapters allow block Markdown whose links
-go to the web or an address only (checked in `records`), and no images.
+go to the web or an address only (checked in `book.record_schema`), and no images.
 
 All text is set as a typesetter would: markdown-it's typographer makes quotes
 and apostrophes curly and "..." an ellipsis, and `_dashes` makes a spaced
@@ -205,6 +205,18 @@ def long_words(text: str, *, block: bool = False) -> list[LongWord]:
         line = (token.map[0] if token.map else 0) + laid_out.count("\n", 0, word.start())
         typed = _LONG_TYPED_WORD.search(lines[line]) if line < len(lines) else None
         found.append(LongWord(line + 1, typed.start() + 1 if typed else 1, len(word.group()), word.group()[:24]))
+    return found
+
+
+def blocks_starting_with(text: str, word: str) -> list[tuple[int, int, str]]:
+    """The line and column (1-based) and the text of each paragraph, heading or list item of block Markdown
+    `text` that begins with `word` (a placeholder left in a chapter). Code is not text, so never counted."""
+    lines = text.split("\n")
+    found: list[tuple[int, int, str]] = []
+    for token in _block_parser().parse(text):
+        if token.type == "inline" and token.map and token.content.lstrip().startswith(word):
+            line = token.map[0]
+            found.append((line + 1, max(lines[line].find(word), 0) + 1, token.content.strip()))
     return found
 
 

@@ -2,7 +2,7 @@
 // build's state and problems at once; the index shows the new PDF at the specimen that changed; a
 // preview page loads each new version of its document beside the old one, scrolls it to the same
 // place, then swaps, or goes to the specimen that changed. Every request here and in the frames is
-// same-origin, so it carries the preview's token cookie (serve_http.py) with no code of ours.
+// same-origin, so it carries the preview's token cookie (http.py) with no code of ours.
 "use strict";
 (() => {
   const body = document.body;

@@ -6,7 +6,7 @@ flight risk, one point per specimen; the flight-risk ranking, one bar per
 specimen; and who resembles whom, the related specimens on a circle grouped by
 family, joined by lines as wide and as dark as their SYSTEM MATCH.
 
-Drawn by hand, as `diagrams.py` draws the org chart, rather than with matplotlib:
+Drawn by hand, as `views/org_chart.py` places the org chart, rather than with matplotlib:
 - the text stays text, in our faces by their stylesheet names ("Courier Prime",
   "Inter"), which WeasyPrint finds in `fonts/` alone and the EPUB in its own
   embedded subsets; matplotlib's SVG either turns glyphs into outlines (no text
