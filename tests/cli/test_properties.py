@@ -91,7 +91,7 @@ def test_arbitrary_bytes_as_a_record_never_crash(raw: bytes):
 
 
 @pytest.mark.slow
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data(), titles=TITLES)
 def test_valid_records_always_build_a_valid_epub_and_a_complete_pdf(data, titles):
     alpha_title, beta_title = titles

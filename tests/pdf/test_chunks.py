@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -17,16 +18,31 @@ from bestiary.pdf.pool import WorkerPool
 from bestiary.pdf.sandbox import sandbox_roots
 from bestiary.store.cache import Cache
 from bestiary.views.guide import field_guide_view
-from conftest import FIXTURE_BOOK
+from conftest import record, write_book
 
 CREATED = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 PER_CHUNK = 3  # families of four: every family is cut, so runs continue on versos and on rectos
 
 
+def seam_book(root: Path) -> Path:
+    """Twelve specimens in three families of four (the index in parts), of lengths that vary, so that runs of
+    three continue families on versos and on rectos and chapters need blank versos before them."""
+    slugs = [f"role-{letter}" for letter in "abcdefghijkl"]
+    families: dict[str, dict[str, dict | str]] = {}
+    for number, slug in enumerate(slugs):
+        role = record(f"Role {slug[-1].upper()}", [{"role": slugs[(number + 5) % 12], "match": 70 + number}])
+        role["metrics"] = [{"name": f"Metric {item}", "description": "Counts what was already counted, then "
+                            "reports the count upward. " * (1 + item % 3)} for item in range(1 + number % 4)]
+        role["burn_ward"] = [{"quote": "It was a meeting that could have been an email, and the email was a "
+                              "meeting too. " * (1 + number % 3), "source": "reddit.com"}]
+        families.setdefault(f"0{number // 4 + 1}-family-{number // 4 + 1}", {})[slug] = role
+    return write_book(root, families)
+
+
 @pytest.fixture(scope="module")
-def both() -> tuple:
-    """The bundled guide as one document, and in chunks of three specimens on two workers (no cache)."""
-    book = load_book(FIXTURE_BOOK)
+def both(tmp_path_factory) -> tuple:
+    """A guide as one document, and in chunks of three specimens on two workers (no cache)."""
+    book = load_book(seam_book(tmp_path_factory.mktemp("seams")))
     options = PdfOptions.from_config(book.config)
     whole = print_edition(book, options, CREATED)
     with WorkerPool(sandbox_roots(book.directory), Cache(None), "test", workers=2) as pool:

@@ -13,6 +13,7 @@ from bestiary.book.load import load_book
 from bestiary.book.model import SECTIONS
 from bestiary.build import stamp_dossiers
 from bestiary.request import BuildRequest
+from bestiary.text.markdown import plain_text
 from conftest import FIXTURE_BOOK, cli
 from helpers import link_annotations, straight_quotes
 
@@ -60,7 +61,9 @@ def test_one_standalone_dossier_per_record(dossiers: Path):
         assert titles[0] == "Cover sheet" and role.title in titles and len(titles) >= 12
         info = reader.metadata
         assert role.title in info.title and info.author == BOOK.config.publisher
-        assert info.subject == " ".join(role.summary.split())
+        # plain text, as typeset: no Markdown marks, curly quotes (the summary's own text, as the cover prints it)
+        assert info.subject == " ".join(plain_text(role.summary).split())
+        assert "*" not in info.subject and "'" not in info.subject
         assert_links_stay_inside(reader)
 
 
