@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from bestiary.build import BuildResult
 from conftest import build_book, record, write_book
 from helpers import epub_texts, epub_visible_text, epubcheck, pdf_text, rendered_field_guide
 
@@ -44,23 +46,75 @@ def two_record_book(tmp_path: Path, alpha: dict, beta: dict | None = None) -> Pa
     })
 
 
-def test_markup_and_template_injection_is_shown_literally(tmp_path: Path):
-    """One record per payload, in one book: each payload shows as typed, twenty times over, and none runs."""
-    slugs = [f"injected-{number}" for number in range(len(INJECTIONS))]
-    records = {slug: poison(record(f"Injected {number}", [{"role": slugs[number - 1], "match": 90}]), payload)
-               for number, (slug, payload) in enumerate(zip(slugs, INJECTIONS, strict=True))}
-    book = write_book(tmp_path / "project", {"01-first": records})
-    build_book(book, tmp_path / "dist", ["pdf", "epub"])
-    text = pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
-    visible = epub_visible_text(tmp_path / "dist" / "a-small-bestiary.epub")
+EXTREMES = [(0, 1, "USD", "$1"), (100, 999_999_999, "USD", "$999,999,999"), (50, 48_000, "EUR", "\u20ac48,000"),
+            (99, 12_000_000, "JPY", "\u00a512,000,000"), (1, 150_000, "CHF", "CHF 150,000")]
+PATHS = ["../../../etc/passwd", "/var/lib/procurement/spreadsheets/final-final-v7.xlsx",
+         "https://intranet.example.com/strategy/alignment/synergies", "C:\\Users\\Administrator\\Documents"]
+UNICODE_ALIASES = ["Caf\u00e9 Lead", "\u7ba1\u7406\u8005",
+                   "\u0645\u062f\u064a\u0631 \u0627\u0644\u0645\u0634\u0631\u0648\u0639", "Launch Lead \U0001F680",
+                   "Re\u0301sume\u0301 Reader", "Zero\u200bWidth\u200dJoiner"]
+
+
+def hostile_records() -> dict[str, dict]:
+    """One record per hostile case: each payload of INJECTIONS in every free-text field (cited by the next, as a
+    related card shows it too), lists far longer than a page, extreme numbers in other currencies, and paths that
+    must not hyphenate."""
+    records: dict[str, dict] = {}
+    for number, payload in enumerate(INJECTIONS):
+        cites = [{"role": f"injected-{(number + 1) % len(INJECTIONS)}", "match": 90}]
+        records[f"injected-{number}"] = poison(record(f"Injected {number}", cites), payload)
+    huge = record("Huge Lists")
+    huge["metrics"] = [{"name": f"Metric M{i:03d}", "description": f"Measure number D{i:03d}."} for i in range(120)]
+    huge["habitat"] = [f"Habitat H{i:03d}" for i in range(20)]
+    huge["aliases"] = [f"Alias A{i:03d}" for i in range(20)]
+    huge["burn_ward"] = [{"quote": f"Complaint C{i:03d} about everything."} for i in range(150)]
+    huge["day_in_the_life"] = [
+        {"time": f"{h:02d}:{m:02d} - {h:02d}:{m + 29:02d}", "title": f"Slot S{h:02d}{m:02d}", "description": "Waits."}
+        for h in range(24) for m in (0, 30)][:48]
+    records["huge-lists"] = huge
+    for number, (percent, salary, currency, _) in enumerate(EXTREMES):
+        extreme = record(f"Extreme {number}")
+        extreme["flight_risk"]["percent"] = percent
+        extreme["salary"] = {**extreme["salary"], "market_average": salary, "currency": currency}
+        records[f"extreme-{number}"] = extreme
+    paths = record("Path Keeper")
+    paths["jd_autopsy"] = [{"illusion": f"Maintains {path} daily.", "translation": f"Deletes {path} weekly."}
+                           for path in PATHS]
+    paths["encounter"] = " and ".join(PATHS)
+    records["path-keeper"] = paths
+    return records
+
+
+@dataclass(frozen=True)
+class Built:
+    out: Path
+    result: BuildResult
+    text: str  # the field guide's text
+    visible: str  # the EPUB's visible text
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Built:
+    """The hostile book, built once (field guide, EPUB, dossiers) for every case of this file."""
+    root = tmp_path_factory.mktemp("hostile")
+    book = write_book(root, {"01-hostile": hostile_records()})
+    result = build_book(book, root / "dist")
+    return Built(root / "dist", result, pdf_text(root / "dist" / "a-small-bestiary.pdf"),
+                 epub_visible_text(root / "dist" / "a-small-bestiary.epub"))
+
+
+def test_markup_and_template_injection_is_shown_literally(hostile: Built):
     for payload in INJECTIONS:
         # the summary, title, every list item and description: at least twenty fields carry it
-        assert text.count(payload) >= 20, payload
-        assert visible.count(payload) >= 20, payload
-    for content in epub_texts(tmp_path / "dist" / "a-small-bestiary.epub").values():
+        assert hostile.text.count(payload) >= 20, payload
+        assert hostile.visible.count(payload) >= 20, payload
+    documents = epub_texts(hostile.out / "a-small-bestiary.epub")
+    for content in documents.values():
         root = etree.fromstring(content.encode("utf-8"))
         assert not root.findall(".//{http://www.w3.org/1999/xhtml}script")
-    assert "49" not in visible  # {{ 7*7 }} was never evaluated
+    evaluated = next(content for name, content in documents.items()
+                     if name.endswith(f"specimen-injected-{INJECTIONS.index('{{ 7*7 }}')}.xhtml"))
+    assert "49" not in "".join(etree.fromstring(evaluated.encode("utf-8")).itertext())
 
 
 def test_very_long_words_and_titles_stay_on_the_page(tmp_path: Path):
@@ -77,33 +131,20 @@ def test_very_long_words_and_titles_stay_on_the_page(tmp_path: Path):
     assert_text_inside_the_pages(document)
 
 
-def test_huge_lists_keep_every_item_across_page_breaks(tmp_path: Path):
-    alpha = record("Alpha Analyst", [{"role": "beta-boss", "match": 90}])
-    alpha["metrics"] = [{"name": f"Metric M{i:03d}", "description": f"Measure number D{i:03d}."} for i in range(120)]
-    alpha["habitat"] = [f"Habitat H{i:03d}" for i in range(20)]
-    alpha["aliases"] = [f"Alias A{i:03d}" for i in range(20)]
-    alpha["burn_ward"] = [{"quote": f"Complaint C{i:03d} about everything."} for i in range(150)]
-    alpha["day_in_the_life"] = [
-        {"time": f"{h:02d}:{m:02d} - {h:02d}:{m + 29:02d}", "title": f"Slot S{h:02d}{m:02d}", "description": "Waits."}
-        for h in range(24) for m in (0, 30)
-    ][:48]
-    book = two_record_book(tmp_path, alpha)
-    build_book(book, tmp_path / "dist", ["pdf", "epub"])
-    text = pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
-    visible = epub_visible_text(tmp_path / "dist" / "a-small-bestiary.epub")
+def test_huge_lists_keep_every_item_across_page_breaks(hostile: Built):
     tokens = ([f"M{i:03d}" for i in range(120)] + [f"D{i:03d}" for i in range(120)] + [f"H{i:03d}" for i in range(20)]
               + [f"A{i:03d}" for i in range(20)] + [f"C{i:03d}" for i in range(150)]
               + [f"S{h:02d}{m:02d}" for h in range(24) for m in (0, 30)])
     for token in tokens:
-        assert token in text, token
-        assert token in visible, token
+        assert token in hostile.text, token
+        assert token in hostile.visible, token
 
 
 def test_unicode_the_fonts_lack_is_named_in_a_warning(tmp_path: Path):
+    """A book of its own: characters our fonts lack grow a font's subset past one-byte codes, which pypdf's text
+    extraction reads wrongly in the pages after (pdftotext reads them right)."""
     alpha = record("Alpha Analyst", [{"role": "beta-boss", "match": 90}])
-    alpha["aliases"] = ["Caf\u00e9 Lead", "\u7ba1\u7406\u8005",
-                        "\u0645\u062f\u064a\u0631 \u0627\u0644\u0645\u0634\u0631\u0648\u0639",
-                        "Launch Lead \U0001F680", "Re\u0301sume\u0301 Reader", "Zero\u200bWidth\u200dJoiner"]
+    alpha["aliases"] = UNICODE_ALIASES
     book = two_record_book(tmp_path, alpha)
     result = build_book(book, tmp_path / "dist", ["pdf", "epub"])
     warnings = "\n".join(map(str, result.warnings))
@@ -114,48 +155,25 @@ def test_unicode_the_fonts_lack_is_named_in_a_warning(tmp_path: Path):
     assert "aliases[0]" not in warnings and "aliases[4]" not in warnings    # Latin with combining marks
     assert "aliases[5]" not in warnings                                     # zero-width characters draw nothing
     visible = epub_visible_text(tmp_path / "dist" / "a-small-bestiary.epub")
-    assert "\u7ba1\u7406\u8005" in visible and "\u0645\u062f\u064a\u0631" in visible
+    assert UNICODE_ALIASES[1] in visible and "\u0645\u062f\u064a\u0631" in visible
     fatals, errors, epub_warnings, output = epubcheck(tmp_path / "dist" / "a-small-bestiary.epub")
     assert (fatals, errors, epub_warnings) == (0, 0, 0), output
 
 
-EXTREMES = [(0, 1, "USD", "$1"), (100, 999_999_999, "USD", "$999,999,999"), (50, 48_000, "EUR", "\u20ac48,000"),
-            (99, 12_000_000, "JPY", "\u00a512,000,000"), (1, 150_000, "CHF", "CHF 150,000")]
-
-
-def test_extreme_numbers_and_other_currencies(tmp_path: Path):
-    """One record per extreme, in one book: each salary in its currency, each percent on its gauge."""
-    slugs = [f"extreme-{number}" for number in range(len(EXTREMES))]
-    records = {}
-    for number, (percent, salary, currency, _) in enumerate(EXTREMES):
-        role = record(f"Extreme {number}", [{"role": slugs[number - 1], "match": (0, 100, 50, 99, 1)[number]}])
-        role["flight_risk"]["percent"] = percent
-        role["salary"] = {**role["salary"], "market_average": salary, "currency": currency}
-        records[slugs[number]] = role
-    book = write_book(tmp_path / "project", {"01-first": records})
-    result = build_book(book, tmp_path / "dist", ["pdf"])
-    assert not result.warnings
-    text = pdf_text(tmp_path / "dist" / "a-small-bestiary.pdf")
+def test_extreme_numbers_and_other_currencies(hostile: Built):
+    assert not [warning for warning in hostile.result.warnings if "extreme-" in warning.path]
     for percent, _, _, printed in EXTREMES:
-        assert printed in text
-        assert f"FLIGHT RISK: {percent}%" in text.upper()
+        assert printed in hostile.text
+        assert f"FLIGHT RISK: {percent}%" in hostile.text.upper()
 
 
-def test_paths_and_urls_in_records_are_never_hyphenated(tmp_path: Path):
+def test_paths_and_urls_in_records_are_never_hyphenated(hostile: Built):
     from pypdf import PdfReader
 
-    paths = ["../../../etc/passwd", "/var/lib/procurement/spreadsheets/final-final-v7.xlsx",
-             "https://intranet.example.com/strategy/alignment/synergies", "C:\\Users\\Administrator\\Documents"]
-    alpha = record("Alpha Analyst", [{"role": "beta-boss", "match": 90}])
-    alpha["jd_autopsy"] = [{"illusion": f"Maintains {path} daily.", "translation": f"Deletes {path} weekly."}
-                           for path in paths]
-    alpha["encounter"] = " and ".join(paths)
-    book = two_record_book(tmp_path, alpha)
-    build_book(book, tmp_path / "dist", ["pdf", "dossiers"])
-    for output in ("a-small-bestiary.pdf", "dossiers/alpha-analyst.pdf"):
-        raw = " ".join(page.extract_text() or "" for page in PdfReader(tmp_path / "dist" / output).pages)
+    for output in ("a-small-bestiary.pdf", "dossiers/path-keeper.pdf"):
+        raw = " ".join(page.extract_text() or "" for page in PdfReader(hostile.out / output).pages)
         joined = "".join(raw.split())  # wherever lines break, an inserted hyphen would show between the parts
-        for path in paths:
+        for path in PATHS:
             assert joined.count(path) >= 3, (output, path)
 
 
