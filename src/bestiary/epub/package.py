@@ -25,7 +25,7 @@ from ..render.renderer import Renderer
 from ..resources import fonts_dir
 from ..store.cache import Cache
 from ..store.dates import zip_timestamp
-from ..text.fonts import subset_font
+from ..text.fonts import subset_characters, subset_font
 from ..views.epub import EpubView
 from .documents import EPUB_FONTS, render_document, render_ncx, render_stylesheet
 
@@ -108,12 +108,15 @@ def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, 
 
 
 def _subset(path: Path, text: str, cache: Cache, toolchain: str) -> bytes:
+    """The font `path` cut down for `text`, kept in `cache` under the font and the characters its subset keeps
+    (so that books whose texts differ only in what the font lacks, or in ASCII, share it)."""
+    characters = subset_characters(path, text)
     digest = hashlib.sha256(toolchain.encode() + b"\0" + path.read_bytes())
-    digest.update("".join(sorted(set(text))).encode("utf-8", "surrogatepass"))
+    digest.update(",".join(map(str, characters)).encode())
     key = "font-subset:" + digest.hexdigest()
     kept = cache.get(key)
     if kept is None:
-        kept = subset_font(path, text)
+        kept = subset_font(path, characters)
         cache.put(key, kept)
     return kept
 

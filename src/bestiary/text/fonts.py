@@ -49,9 +49,16 @@ def missing_glyphs(text: str, fonts: Path, only: str | None = None) -> str:
     return "".join(c for c in dict.fromkeys(text) if c in uncovered and _needs_glyph(c))
 
 
-def subset_font(path: Path, text: str) -> bytes:
-    """`path` cut down to the characters of `text` (plus ASCII), layout features kept: for the EPUB,
-    whose text is fixed, a fraction of the size. The same bytes for the same font and text, whatever
+def subset_characters(path: Path, text: str) -> tuple[int, ...]:
+    """The code points a subset of the font `path` for `text` keeps: those of `text` the font has, and ASCII.
+    What the font lacks changes nothing in its subset, so two texts that differ only there share one."""
+    return tuple(sorted(({ord(c) for c in text} & covered_characters(path.parent, path.name))
+                        | set(range(0x20, 0x7F))))
+
+
+def subset_font(path: Path, characters: tuple[int, ...]) -> bytes:
+    """`path` cut down to `characters` (`subset_characters`), layout features kept: for the EPUB,
+    whose text is fixed, a fraction of the size. The same bytes for the same font and characters, whatever
     the clock or `SOURCE_DATE_EPOCH`: the subset keeps the font's own date (`head.modified`), which
     fontTools would otherwise set to the epoch or to now, so a cached subset is the one a build makes."""
     from fontTools import subset
@@ -63,7 +70,7 @@ def subset_font(path: Path, text: str) -> bytes:
     options.notdef_outline = True
     with TTFont(path, recalcTimestamp=False) as font:
         subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=sorted({ord(c) for c in text} | set(range(0x20, 0x7F))))
+        subsetter.populate(unicodes=characters)
         subsetter.subset(font)
         output = io.BytesIO()
         font.save(output)
