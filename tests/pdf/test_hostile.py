@@ -98,7 +98,7 @@ def hostile(tmp_path_factory) -> Built:
     """The hostile book, built once (field guide, EPUB, dossiers) for every case of this file."""
     root = tmp_path_factory.mktemp("hostile")
     book = write_book(root, {"01-hostile": hostile_records()})
-    result = build_book(book, root / "dist")
+    result = build_book(book, root / "dist", slugs=["path-keeper"])  # the one dossier a case reads
     return Built(root / "dist", result, pdf_text(root / "dist" / "a-small-bestiary.pdf"),
                  epub_visible_text(root / "dist" / "a-small-bestiary.epub"))
 
@@ -140,11 +140,13 @@ def test_huge_lists_keep_every_item_across_page_breaks(hostile: Built):
         assert token in hostile.visible, token
 
 
-def test_unicode_the_fonts_lack_is_named_in_a_warning(tmp_path: Path):
+def test_unicode_the_fonts_lack_is_named_in_a_warning_and_the_epub_passes_epubcheck(tmp_path: Path):
     """A book of its own: characters our fonts lack grow a font's subset past one-byte codes, which pypdf's text
-    extraction reads wrongly in the pages after (pdftotext reads them right)."""
+    extraction reads wrongly in the pages after (pdftotext reads them right). A second currency makes the
+    statistics draw panels with titles: EPUBCheck reads them too."""
     alpha = record("Alpha Analyst", [{"role": "beta-boss", "match": 90}])
     alpha["aliases"] = UNICODE_ALIASES
+    alpha["salary"]["currency"] = "EUR"
     book = two_record_book(tmp_path, alpha)
     result = build_book(book, tmp_path / "dist", ["pdf", "epub"])
     warnings = "\n".join(map(str, result.warnings))
@@ -154,9 +156,11 @@ def test_unicode_the_fonts_lack_is_named_in_a_warning(tmp_path: Path):
     assert "W501 aliases[3]:" in warnings and "U+1F680" in warnings         # emoji
     assert "aliases[0]" not in warnings and "aliases[4]" not in warnings    # Latin with combining marks
     assert "aliases[5]" not in warnings                                     # zero-width characters draw nothing
-    visible = epub_visible_text(tmp_path / "dist" / "a-small-bestiary.epub")
+    epub = tmp_path / "dist" / "a-small-bestiary.epub"
+    visible = epub_visible_text(epub)
     assert UNICODE_ALIASES[1] in visible and "\u0645\u062f\u064a\u0631" in visible
-    fatals, errors, epub_warnings, output = epubcheck(tmp_path / "dist" / "a-small-bestiary.epub")
+    assert "Salaries in EUR" in visible and "Salaries in USD" in visible
+    fatals, errors, epub_warnings, output = epubcheck(epub)
     assert (fatals, errors, epub_warnings) == (0, 0, 0), output
 
 

@@ -17,8 +17,7 @@ from bestiary.text.money import format_amount
 from bestiary.views.charts.statistics import MAP_SPECIMENS, PRINT, RANKING_ROWS, SCREEN, field_charts
 from bestiary.views.charts.svg import text_box
 from bestiary.views.common import STATISTICS_ANCHOR, STATISTICS_TITLE
-from conftest import FIXTURE_BOOK, ROOT, build_book, write_book
-from helpers import epubcheck
+from conftest import FIXTURE_BOOK, ROOT, write_book
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
@@ -177,13 +176,6 @@ def test_other_currencies_get_a_panel_of_their_own_and_a_book_without_relations_
 
 
 # ---- the appendix in the built editions (the bundled book, built once for the run) --------------------------
-
-@pytest.mark.slow
-def test_panels_with_titles_pass_epubcheck(tmp_path, make_record):
-    build_book(two_currencies(tmp_path, make_record), tmp_path / "dist", ["epub"])
-    fatals, errors, warnings, output = epubcheck(tmp_path / "dist" / "a-small-bestiary.epub")
-    assert (fatals, errors, warnings) == (0, 0, 0), output
-
 
 @pytest.mark.slow
 def test_the_field_guide_lists_the_appendix_in_its_contents_and_outline(fixture_build):
