@@ -44,6 +44,11 @@ def pytest_configure(config):
         os.environ["BESTIARY_CACHE_DIR"] = config.bestiary_cache
 
 
+def pytest_collection_modifyitems(config, items):
+    """The end-to-end tests first: the workers then finish on short tests, not on one long build."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_unconfigure(config):
     if hasattr(config, "bestiary_cache"):
         shutil.rmtree(config.bestiary_cache, ignore_errors=True)
