@@ -1,7 +1,7 @@
 """Write the view API of docs/layouts.md from the code: every type a layout may read, with its attributes.
 
     python docs/view_api.py          # rewrite the section between the markers
-    python docs/view_api.py --check  # exit 1 if the section is out of date (tests/test_docs.py)
+    python docs/view_api.py --check  # exit 1 if the section is out of date (tests/cli/test_docs.py)
 
 The list is `template_data`'s allow-list (what the sandbox lets a template read), with each attribute's
 type as annotated and the comment on its line in the source. Run it from the checkout, with `src` first
