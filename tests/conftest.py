@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,12 +37,22 @@ BOOK_YAML = {
 }
 
 
+FIXTURE_BUILD_FOLDER = "BESTIARY_TEST_FIXTURE_BUILD"  # where the run's build of the fixture book goes
+
+
 def pytest_configure(config):
     """One build cache for the whole run, never the user's own: made by the controlling process,
-    inherited by the test workers (they start after this), removed at the end."""
-    if not hasattr(config, "workerinput"):
-        config.bestiary_cache = tempfile.mkdtemp(prefix="bestiary-test-cache-")
-        os.environ["BESTIARY_CACHE_DIR"] = config.bestiary_cache
+    inherited by the test workers (they start after this), removed at the end. The fixture book's
+    build starts at once, in a process of its own, beside the first tests (see `fixture_build`),
+    unless the run leaves out the end-to-end tests."""
+    if hasattr(config, "workerinput"):
+        return
+    config.bestiary_cache = tempfile.mkdtemp(prefix="bestiary-test-cache-")
+    os.environ["BESTIARY_CACHE_DIR"] = config.bestiary_cache
+    config.fixture_folder = tempfile.mkdtemp(prefix="bestiary-test-fixture-build-")
+    os.environ[FIXTURE_BUILD_FOLDER] = config.fixture_folder
+    if "not slow" not in (config.option.markexpr or ""):
+        config.fixture_process = start_fixture_build(Path(config.fixture_folder))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -50,8 +61,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_unconfigure(config):
-    if hasattr(config, "bestiary_cache"):
-        shutil.rmtree(config.bestiary_cache, ignore_errors=True)
+    if hasattr(config, "fixture_process"):
+        config.fixture_process.kill()
+        config.fixture_process.wait()
+    for folder in ("bestiary_cache", "fixture_folder"):
+        if hasattr(config, folder):
+            shutil.rmtree(getattr(config, folder), ignore_errors=True)
 
 
 def pytest_addoption(parser):
@@ -118,25 +133,44 @@ class BuiltBook:
 SOURCE_DATE_EPOCH = "1764201600"
 
 
-@pytest.fixture(scope="session")
-def fixture_build(tmp_path_factory, worker_id) -> BuiltBook:
-    """The fixture book (`FIXTURE_BOOK`), built once for the whole run and shared by every test worker (xdist).
+# The child that builds the fixture book: the command as a user runs it, then what it printed, as JSON.
+_FIXTURE_BUILD = """
+import json, subprocess, sys
+result = subprocess.run([sys.executable, "-m", "bestiary", "build", "--book", sys.argv[1], "--out", sys.argv[2]],
+                        capture_output=True, text=True)
+with open(sys.argv[3] + ".part", "w") as stream:
+    json.dump([result.returncode, result.stdout, result.stderr], stream)
+import os; os.replace(sys.argv[3] + ".part", sys.argv[3])
+"""
 
-    Built with SOURCE_DATE_EPOCH set, in this process (CliRunner), into the run's own temporary
-    folder; the first worker to ask builds it under a lock, the others read it.
-    """
-    base = tmp_path_factory.getbasetemp()
-    root = base if worker_id == "master" else base.parent  # the parent is this run's, shared by its workers
-    target = root / "fixture-build"
-    with open(root / "fixture-build.lock", "w") as lock:
+
+def start_fixture_build(folder: Path) -> subprocess.Popen:
+    """Start building the fixture book into `folder/dist`; `folder/printed.json` says when it is done."""
+    (folder / "started").touch()
+    return subprocess.Popen([sys.executable, "-c", _FIXTURE_BUILD, str(FIXTURE_BOOK), str(folder / "dist"),
+                             str(folder / "printed.json")], env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="session")
+def fixture_build() -> BuiltBook:
+    """The fixture book (`FIXTURE_BOOK`), built once for the whole run with SOURCE_DATE_EPOCH set, as a user
+    runs `bestiary build`, and shared by every test worker (xdist). The build starts with the run, beside the
+    first tests, so no worker sits idle waiting for it; a run that left it out (`-m "not slow"`, then asking
+    for one such test by name) builds it here."""
+    folder = Path(os.environ[FIXTURE_BUILD_FOLDER])
+    printed = folder / "printed.json"
+    with open(folder / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / "printed.json").exists():
-            result = cli_with_env({"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}, "build", "--book", str(FIXTURE_BOOK),
-                                  "--out", str(target / "dist"))
-            assert result.returncode == 0, result.stderr
-            (target / "printed.json").write_text(json.dumps([result.stdout, result.stderr]), encoding="utf-8")
-    stdout, stderr = json.loads((target / "printed.json").read_text(encoding="utf-8"))
-    return BuiltBook(target / "dist", stdout, stderr)
+        if not (folder / "started").exists():
+            start_fixture_build(folder).wait()
+    deadline = time.monotonic() + 900
+    while not printed.exists():
+        assert time.monotonic() < deadline, "the fixture book's build did not finish in 15 minutes"
+        time.sleep(0.2)
+    returncode, stdout, stderr = json.loads(printed.read_text(encoding="utf-8"))
+    assert returncode == 0, stderr
+    return BuiltBook(folder / "dist", stdout, stderr)
 
 
 def build_book(book_dir: Path, out_dir: Path, targets=("pdf", "epub", "dossiers"), **options):
