@@ -90,8 +90,37 @@ def test_every_link_and_index_locator_resolves(built):
         cards = document.xpath("//x:li[contains(@class, 'card')]//x:a/@href", namespaces=NS)
         assert cards == [f"{card.role.anchor}.xhtml#{card.role.anchor}" for card in found.related[role.slug]]
         for card in found.cited_by.get(role.slug, ()):
-            assert f"{card.role.anchor}.xhtml#{card.role.anchor}--related" in index_hrefs
+            assert f"{card.role.anchor}.xhtml#{card.role.anchor}--card-{card.card}" in index_hrefs
     assert checked > 300
+
+
+def test_index_locators_land_on_what_they_locate(built):
+    """A habitat's locators land on that habitat in each specimen's list, an alias's on the alias, a
+    "cited by" on the card in the citing record that names the specimen."""
+    _, documents, _, _ = built
+    index = documents["EPUB/text/index.xhtml"]
+
+    def text_at(href: str) -> str:
+        target, fragment = resolve("EPUB/text/index.xhtml", href)
+        element = documents[target].xpath(f"//*[@id='{fragment}']")[0]
+        return " ".join("".join(element.itertext()).split())
+
+    def term_of(entry) -> str:
+        return " ".join("".join(entry.xpath("x:span[@epub:type='index-term']", namespaces=NS)[0].itertext()).split())
+
+    checked = 0
+    for entry in index.xpath("//x:ul[contains(@class, 'habitats')]/x:li", namespaces=NS):
+        for href in entry.xpath("x:a/@href", namespaces=NS):
+            assert text_at(href) == term_of(entry)
+            checked += 1
+    for entry in index.xpath("//x:li[@class='index-alias']", namespaces=NS):
+        assert text_at(entry.xpath("x:a/@href", namespaces=NS)[0]) == term_of(entry)
+        checked += 1
+    for entry in index.xpath("//x:ul[contains(@class, 'kinship')]/x:li", namespaces=NS):
+        for cited_by in entry.xpath(".//x:li[x:span[@epub:type='index-term'] = 'cited by']/x:a/@href", namespaces=NS):
+            assert f"% {term_of(entry)} " in text_at(cited_by)  # the card: its match, then the title
+            checked += 1
+    assert checked == (sum(len(role.habitat) + len(role.aliases) + len(role.related) for role in BOOK.roles))
 
 
 def marked_anchor(span) -> str:
@@ -103,27 +132,29 @@ def marked_anchor(span) -> str:
     return next(a.get("id") for a in span.iterancestors() if a.get("id"))
 
 
-def test_page_list_labels_equal_the_print_folios(built):
-    _, documents, _, pdf = built
+def test_every_page_list_entry_lands_where_its_print_page_begins(built):
+    """Each page break marker, and each page-list and NCX entry that points at one, stands before the
+    element that the PDF's destinations say begins that print page (a roster line, an index entry…)."""
+    archive, documents, _, pdf = built
     labels = pdf.page_labels
     destinations = {name: labels[pdf.get_destination_page_number(dest)]
                     for name, dest in pdf.named_destinations.items()}
-    shared = {anchor for root in documents.values() for anchor in root.xpath("//@id")}
-    pages_with_a_start = {label for anchor, label in destinations.items() if anchor in shared}
-    markers = 0
+    marker_labels = {}
     for name, root in documents.items():
         for span in root.xpath("//*[@epub:type='pagebreak']", namespaces=NS):
             label = span.get("title")
             assert span.get("role") == "doc-pagebreak" and span.get("id") == f"page-{label}"
             anchor = marked_anchor(span)
-            printed = destinations[anchor]
-            if label != printed:  # only a page that holds no beginning may be marked at the next one
-                assert label not in pages_with_a_start and int(label) < int(printed), (name, label, anchor, printed)
-            markers += 1
+            assert destinations[anchor] == label, (name, label, anchor, destinations[anchor])
+            marker_labels[f"{PurePosixPath(name).name}#{span.get('id')}"] = label
     body_pages = [label for label in labels if label.isdigit()]
-    assert markers >= len(body_pages) - 2
-    page_list = documents["EPUB/text/nav.xhtml"].xpath("//x:nav[@epub:type='page-list']//x:a/text()", namespaces=NS)
-    assert page_list == sorted(page_list, key=int) and len(set(page_list)) == len(page_list) == markers
+    assert sorted(marker_labels.values(), key=int) == body_pages  # every body page, once
+    page_list = documents["EPUB/text/nav.xhtml"].xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=NS)
+    assert [(a.get("href"), a.text) for a in page_list] == sorted(marker_labels.items(), key=lambda m: int(m[1]))
+    ncx = etree.fromstring(archive.read("EPUB/toc.ncx"))
+    targets = ncx.xpath("//ncx:pageTarget", namespaces=NS)
+    assert [(t.xpath("ncx:content/@src", namespaces=NS)[0].removeprefix("text/"), t.get("value")) for t in targets] \
+        == sorted(marker_labels.items(), key=lambda m: int(m[1]))
 
 
 def test_package_metadata(built):

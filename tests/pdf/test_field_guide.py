@@ -12,9 +12,12 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, IndirectObject
 
 from bestiary.book.load import load_book
+from bestiary.book.model import Role
 from bestiary.resources import fonts_dir
+from bestiary.text.markdown import plain_text
+from bestiary.views.index import sort_key
 from conftest import FIXTURE_BOOK, build_book
-from helpers import link_annotations
+from helpers import dehyphenate, link_annotations, straight_quotes
 
 pytestmark = pytest.mark.slow
 
@@ -93,19 +96,76 @@ def test_contents_page_numbers_are_where_each_specimen_starts(guide):
         assert printed == [starts[chapter.anchor]], chapter.title
 
 
-def test_index_page_numbers_are_where_each_specimen_starts(guide):
+def squeezed(text: str) -> str:
+    """Text with no spaces and no hyphens: the same whatever the line breaks and hyphenation."""
+    return re.sub(r"[\s\-\u2010\u00ad]", "", straight_quotes(text))
+
+
+def test_every_index_locator_names_the_page_its_text_is_printed_on(guide):
+    """Each locator of the taxonomy tree, the A–Z, the habitats and kinship is read back from the index's
+    text, and what it locates (a title, an alias, a habitat, a related-specimen card) is printed on that page."""
     reader, _ = guide
+    labels = reader.page_labels
     starts = start_labels(reader)
+    page_of_label = {label: index for index, label in enumerate(labels)}
     index_start = reader.get_destination_page_number(reader.named_destinations["taxonomy-index"])
-    text = " ".join(" ".join(page_lines(page)) for page in reader.pages[index_start:])
-    a_to_z = text.split("A–Z", 1)[1].split("Habitats", 1)[0]
+    index_text = dehyphenate(" ".join(" ".join(page_lines(page)) for page in reader.pages[index_start:]))
+    index_text = " ".join(index_text.split())
+    checked = 0
+
+    def printed_on(label: str, text: str, within: Role | None = None) -> None:
+        nonlocal checked
+        page = page_of_label[label]
+        assert squeezed(text)[:40] in squeezed(reader.pages[page].extract_text()), (label, text)
+        if within is not None:  # and on one of that specimen's pages
+            first = page_of_label[starts[within.anchor]]
+            following = [page_of_label[starts[r.anchor]] for r in BOOK.roles if page_of_label[starts[r.anchor]] > first]
+            assert first <= page < min(following, default=len(labels)), (label, text, within.title)
+        checked += 1
+
+    tree_part, rest = index_text.split("NAMES AND DISGUISES, A–Z", 1)
+    names_part, rest = rest.split("HABITATS", 1)
+    habitats_part, kinship = rest.split("KINSHIP: RELATED TO AND CITED BY", 1)
+
+    def one(pattern: str, part: str) -> re.Match[str]:
+        found = list(re.finditer(pattern, part))
+        assert len(found) == 1, (pattern, len(found))
+        return found[0]
+
+    for family in BOOK.families:
+        printed = one(re.escape(f"FAMILY {family.title}, ") + r"(\d+)", tree_part).group(1)
+        assert printed == starts[family.anchor]
+        printed_on(printed, family.title)
     for role in BOOK.roles:
-        printed = re.findall(re.escape(role.title) + r", (\d+)", a_to_z)
-        assert starts[role.anchor] in printed, (role.title, printed, starts[role.anchor])
+        title = re.escape(plain_text(role.title))
+        tree = one(title + r", (\d+): " + re.escape(plain_text(role.summary)[:30]), tree_part).group(1)
+        a_to_z = one(r"(?<!see )\b" + title + r", (\d+)", names_part).group(1)
+        assert tree == a_to_z == starts[role.anchor], role.title
+        printed_on(tree, role.title, within=role)
         for alias in role.aliases:
-            assert f"{alias}, see {role.title}, {starts[role.anchor]}" in a_to_z
-    for habitat in BOOK.roles[0].habitat:
-        assert habitat in text
+            printed_on(one(re.escape(f"{plain_text(alias)}, see ") + title + r", (\d+)", names_part).group(1), alias,
+                       within=role)
+        for habitat in role.habitat:
+            entry = one(re.escape(plain_text(habitat)) + r": [^:]*?" + title + r", (\d+)", habitats_part)
+            printed_on(entry.group(1), habitat, within=role)
+    by_slug = {role.slug: role for role in BOOK.roles}
+    entries: dict[str, str] = {}  # each role's kinship entry
+    ordered = sorted(BOOK.roles, key=lambda role: sort_key(role.title))
+    heads = [re.compile(re.escape(f"{plain_text(role.title)}, {starts[role.anchor]}") + r"(?! \()") for role in ordered]
+    position = 0
+    for number, role in enumerate(ordered):  # an entry's head is its title and page, not followed by a match
+        position = heads[number].search(kinship, position).start()
+        end = heads[number + 1].search(kinship, position + 1).start() if number + 1 < len(ordered) else len(kinship)
+        entries[role.slug] = kinship[position:end]
+    for role in BOOK.roles:
+        for related in role.related:
+            cited = by_slug[related.slug]
+            named = re.escape(f"{plain_text(role.title)}, ") + r"(\d+)" + re.escape(f" ({related.match}%)")
+            cited_by = entries[cited.slug].split("cited by", 1)[1]
+            printed_on(re.search(named, cited_by).group(1), cited.title, within=role)  # the card that names it
+            to = re.escape(f"{plain_text(cited.title)}, ") + r"(\d+)" + re.escape(f" ({related.match}%)")
+            assert re.search(to, entries[role.slug].split("related to", 1)[1]).group(1) == starts[cited.anchor]
+    assert checked > 5 * len(BOOK.roles)
 
 
 def test_outline_has_every_chapter_and_specimen(guide):

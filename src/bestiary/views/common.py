@@ -38,6 +38,7 @@ class Entry:
     href: str
     children: tuple[Entry, ...] = ()
     summary: str | None = None  # a specimen's one-line summary, in a family's roster
+    target: Target | None = None  # a roster line's id: the EPUB's page-list may mark a page it begins
 
 
 @template_data()
@@ -94,6 +95,9 @@ def iso_time(created: datetime.datetime) -> str:
 
 def chapter_views(book: Book, links: Links, markers: Markers, specimens: tuple[Specimen, ...],
                    head_width: float | None = None) -> tuple[ChapterView, ...]:
+    def target(anchor: str) -> Target:
+        return Target(anchor, markers.get(anchor, ()))
+
     views = []
     families = book.families
     for position, chapter in enumerate(book.chapters):
@@ -101,13 +105,14 @@ def chapter_views(book: Book, links: Links, markers: Markers, specimens: tuple[S
         label = f"Family {families.index(chapter) + 1} of {len(families)}" if chapter.is_family else None
         views.append(ChapterView(
             chapter=chapter,
-            target=Target(chapter.anchor, markers.get(chapter.anchor, ())),
+            target=target(chapter.anchor),
             title_id=f"{chapter.anchor}--title",
             running_title=running_heads.fit(chapter.title, head_width) if head_width else chapter.title,
             label=label,
-            blocks=tuple((Target(block.id, markers.get(block.id, ())), block,
-                          tuple(Target(item, markers.get(item, ())) for item in block.item_ids)) for block in blocks),
-            roster=tuple(Entry(role.title, links.to_role(role), summary=role.summary) for role in chapter.roles),
+            blocks=tuple((target(block.id), block, tuple(target(item) for item in block.item_ids)) for block in blocks),
+            roster=tuple(Entry(role.title, links.to_role(role), summary=role.summary,
+                               target=target(f"{chapter.anchor}--roster-{number}"))
+                         for number, role in enumerate(chapter.roles, start=1)),
             specimens=tuple(specimen for specimen in specimens if specimen.chapter.slug == chapter.slug),
             is_body_start=position == 0,
         ))

@@ -44,10 +44,20 @@ class TitleLink:
 
 @template_data()
 @dataclass(frozen=True)
-class TreeFamily:
+class TreeSpecimen:
+    target: Target
     title: str
     locator: Locator
-    specimens: tuple[tuple[str, Locator, str], ...]  # title, locator, summary
+    summary: str
+
+
+@template_data()
+@dataclass(frozen=True)
+class TreeFamily:
+    target: Target
+    title: str
+    locator: Locator
+    specimens: tuple[TreeSpecimen, ...]
 
 
 @template_data()
@@ -112,11 +122,13 @@ def sort_key(term: str) -> str:
     return plain_text(term).casefold().lstrip("'\"([\u2018\u201c")
 
 
-def _letters(book: Book) -> list[tuple[str, list[tuple[str, Role, bool]]]]:
-    """(letter, [(term, role, is_title)]) in alphabetical order; aliases point at their role."""
-    entries = [(role.title, role, True) for role in book.roles]
-    entries += [(alias, role, False) for role in book.roles for alias in role.aliases]
-    by_letter: dict[str, list[tuple[str, Role, bool]]] = defaultdict(list)
+def _letters(book: Book) -> list[tuple[str, list[tuple[str, Role, bool, int]]]]:
+    """(letter, [(term, role, is_title, alias number)]) in alphabetical order; an alias points at
+    its place in its role's list of aliases."""
+    entries = [(role.title, role, True, 0) for role in book.roles]
+    entries += [(alias, role, False, number) for role in book.roles
+                for number, alias in enumerate(role.aliases, start=1)]
+    by_letter: dict[str, list[tuple[str, Role, bool, int]]] = defaultdict(list)
     for entry in sorted(entries, key=lambda e: (sort_key(e[0]), e[0])):
         letter = sort_key(entry[0])[:1].upper()
         by_letter[letter if letter.isalpha() else "#"].append(entry)
@@ -138,12 +150,12 @@ def index_view(book: Book, found: Relations, links: Links, markers: Markers,
         group = f"{INDEX_ANCHOR}--letter-{letter_number}"
         letters.append(LetterGroup(letter, target(group), tuple(
             NameEntry(target(f"{group}-{number}"), term, locator(role) if is_title else None,
-                      None if is_title else TitleLink(role.title, links.to_role(role)))
-            for number, (term, role, is_title) in enumerate(entries, start=1))))
-    habitats: dict[str, list[Role]] = defaultdict(list)
+                      None if is_title else TitleLink(role.title, links.to_item(role, "alias", alias_number)))
+            for number, (term, role, is_title, alias_number) in enumerate(entries, start=1))))
+    habitats: dict[str, list[tuple[Role, int]]] = defaultdict(list)
     for role in book.roles:
-        for habitat in role.habitat:
-            habitats[habitat].append(role)
+        for habitat_number, habitat in enumerate(role.habitat, start=1):
+            habitats[habitat].append((role, habitat_number))
     ordered_habitats = sorted(habitats.items(), key=lambda item: sort_key(item[0]))
     return IndexView(
         parted=len(book.roles) >= PARTS_FROM,
@@ -152,21 +164,24 @@ def index_view(book: Book, found: Relations, links: Links, markers: Markers,
         groups=MappingProxyType({group: target(f"{INDEX_ANCHOR}--{group}") for group in INDEX_PARTS}),
         kingdom=book.config.kingdom,
         tree=tuple(
-            TreeFamily(family.title, Locator(links.to_chapter(family), page_of(family.anchor)),
-                       tuple((role.title, locator(role), role.summary) for role in family.roles))
-            for family in book.families
+            TreeFamily(target(f"{INDEX_ANCHOR}--tree-{number}"), family.title,
+                       Locator(links.to_chapter(family), page_of(family.anchor)),
+                       tuple(TreeSpecimen(target(f"{INDEX_ANCHOR}--tree-{number}-{role_number}"), role.title,
+                                          locator(role), role.summary)
+                             for role_number, role in enumerate(family.roles, start=1)))
+            for number, family in enumerate(book.families, start=1)
         ),
         letters=tuple(letters),
         habitats=tuple(
             HabitatEntry(target(f"{INDEX_ANCHOR}--habitat-{number}"), habitat,
-                         tuple(TitleLink(role.title, links.to_role(role, "habitat")) for role in roles))
+                         tuple(TitleLink(role.title, links.to_item(role, "habitat", number)) for role, number in roles))
             for number, (habitat, roles) in enumerate(ordered_habitats, start=1)
         ),
         kinship=tuple(
             KinshipEntry(
                 target(f"{INDEX_ANCHOR}--kin-{number}"), role.title, locator(role),
                 tuple(TitleLink(r.role.title, links.to_role(r.role), r.match) for r in found.related[role.slug]),
-                tuple(TitleLink(r.role.title, links.to_role(r.role, "related"), r.match)
+                tuple(TitleLink(r.role.title, links.to_item(r.role, "card", r.card), r.match)
                       for r in found.cited_by.get(role.slug, ())),
             )
             for number, role in enumerate(sorted(book.roles, key=lambda role: sort_key(role.title)), start=1)

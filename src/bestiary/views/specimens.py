@@ -49,9 +49,12 @@ class Links:
     def chapter_file(self, chapter: Chapter) -> str:
         return f"{chapter.anchor}.xhtml" if self.split else ""
 
-    def to_role(self, role: Role, section: str | None = None) -> str:
-        anchor = role.section_anchor(section) if section else role.anchor
-        return f"{self.role_file(role)}#{anchor}"
+    def to_role(self, role: Role) -> str:
+        return f"{self.role_file(role)}#{role.anchor}"
+
+    def to_item(self, role: Role, kind: str, number: int) -> str:
+        """The `number`th (from 1) item of a list in the role's record: "alias", "habitat", "card"…"""
+        return f"{self.role_file(role)}#{item_anchor(role, kind, number)}"
 
     def to_chapter(self, chapter: Chapter) -> str:
         return f"{self.chapter_file(chapter)}#{chapter.anchor}"
@@ -63,12 +66,18 @@ class Links:
         return self.statistics_file if self.split else "#field-statistics"
 
 
+def item_anchor(role: Role, kind: str, number: int) -> str:
+    return f"{role.anchor}--{kind}-{number}"
+
+
 @dataclass(frozen=True)
 class Relation:
-    """A related specimen: the other record, and how well it matches."""
+    """A related specimen: the other record, and how well it matches. In `cited_by`, `card` is
+    the position (from 1) of the card that names this role in the citing role's record."""
 
     role: Role
     match: int
+    card: int = 0
 
 
 @dataclass(frozen=True)
@@ -85,8 +94,8 @@ def relations(book: Book) -> Relations:
     related: dict[str, tuple[Relation, ...]] = {}
     for role in book.roles:
         related[role.slug] = tuple(Relation(by_slug[entry.slug], entry.match) for entry in role.related)
-        for relation in related[role.slug]:
-            cited[relation.role.slug].append(Relation(role, relation.match))
+        for card, relation in enumerate(related[role.slug], start=1):
+            cited[relation.role.slug].append(Relation(role, relation.match, card))
     return Relations(related, {slug: tuple(sorted(found, key=lambda r: (-r.match, r.role.title)))
                                for slug, found in cited.items()})
 
@@ -167,11 +176,11 @@ def specimen_views(book: Book, links: Links | None, markers: Markers, *, heading
             return Target(anchor, markers.get(anchor, ()))
 
         def items(kind: str, values: tuple[object, ...], role: Role = role) -> tuple[Item, ...]:
-            return tuple(Item(target(f"{role.anchor}--{kind}-{index}"), value)
+            return tuple(Item(target(item_anchor(role, kind, index)), value)
                          for index, value in enumerate(values, start=1))
 
         cards = tuple(
-            Card(relation.role, relation.match, target(f"{role.anchor}--card-{index}"),
+            Card(relation.role, relation.match, target(item_anchor(role, "card", index)),
                  links.to_role(relation.role) if links else None,
                  ref_label(relation.role) if ref_label else None)
             for index, relation in enumerate(found.related[role.slug], start=1)
