@@ -168,3 +168,25 @@ def test_one_classification_everywhere(tmp_path: Path, small_book: Path):
     for text in pages[1:]:  # every inner page's banner
         assert "F O R B O A R D E Y E S O N L Y" in text or "FOR BOARD EYES ONLY" in text, text[:200]
     assert not any("CLASSIFIED" in text.replace(" ", "") or "CONFIDENTIAL" in text for text in pages)
+
+
+def split_inside_a_word(token: str, raw_text: str) -> list[str]:
+    """Where `token` is printed with the layout's hyphen (U+2010) and a line break inside it."""
+    pattern = "".join(re.escape(character) + ("" if index == len(token) - 1 else "(?:\u2010\\s*\n\\s*)?")
+                      for index, character in enumerate(token))
+    return [found.group(0) for found in re.finditer(pattern, raw_text) if "\u2010" in found.group(0)]
+
+
+def test_file_names_and_code_are_never_hyphenated(dossiers: Path):
+    """A related card names the other dossier's file, and the records quote code: both print as typed, breaking
+    at their own hyphens or slashes if they must, never inside a word ("…specialist--let-/ter.pdf")."""
+    code = {span for record in (FIXTURE_BOOK / "chapters").rglob("*.yaml")
+            for span in re.findall(r"`([^`\n]+)`", record.read_text(encoding="utf-8"))}
+    assert "terraform apply" in code
+    split = []
+    for role in BOOK.roles:
+        reader = PdfReader(dossiers / "dossiers" / f"{role.slug}.pdf")
+        raw = "\n".join(page.extract_text() or "" for page in reader.pages)
+        names = [f"{related.slug}.pdf" for related in role.related]
+        split += [piece for token in [*names, *code] for piece in split_inside_a_word(token, raw)]
+    assert split == []

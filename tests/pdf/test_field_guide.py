@@ -6,6 +6,8 @@ import io
 import re
 from pathlib import Path
 
+import pikepdf
+import pypdfium2 as pdfium
 import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
@@ -264,3 +266,60 @@ def test_pdf_a_variant_declares_itself(tmp_path: Path, small_book: Path):
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
     assert "/OutputIntents" in reader.trailer["/Root"]
     assert float(reader.pages[0].mediabox.width) == pytest.approx(148 / 25.4 * 72, abs=0.5)
+
+
+def test_the_outline_names_every_part_of_the_index(guide):
+    reader, _ = guide
+    outline = reader.outline
+    position = next(i for i, item in enumerate(outline)
+                    if not isinstance(item, list) and item.title == "Taxonomy Index")
+    parts = [item.title for item in outline[position + 1]]
+    assert parts == ["The taxonomy", "Names and disguises, A–Z", "Habitats", "Kinship: related to and cited by"]
+
+
+def glyphs_drawn(pdf: pikepdf.Pdf, page_number: int, font_name: str) -> set[int]:
+    """The glyph ids a page draws in a font (WeasyPrint's fonts keep the font's own ids, with Identity-H codes)."""
+    page = pdf.pages[page_number]
+    fonts = {str(name): str(font.BaseFont) for name, font in page.Resources.Font.items()}
+    drawn: set[int] = set()
+    current = ""
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if operator == pikepdf.Operator("Tf"):
+            current = fonts.get(str(operands[0]), "")
+        elif font_name in current and operator in (pikepdf.Operator("TJ"), pikepdf.Operator("Tj")):
+            strings = operands[0] if operator == pikepdf.Operator("TJ") else [operands[0]]
+            for item in strings:
+                if isinstance(item, pikepdf.String):
+                    data = bytes(item)
+                    drawn.update(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
+    return drawn
+
+
+def test_the_copyright_page_has_no_folio_and_sets_its_figures_lining(guide, fixture_build):
+    reader, _ = guide
+    number = next(i for i, page in enumerate(reader.pages) if "All rights reserved" in (page.extract_text() or ""))
+    assert folio_of(reader.pages[number]) is None
+    assert reader.page_labels[number] not in (reader.pages[number].extract_text() or "").split()
+    garamond = TTFont(fonts_dir() / "EBGaramond-Regular.otf")
+    old_style = {garamond.getGlyphID(garamond.getBestCmap()[ord(digit)]) for digit in "0123456789"}
+    lining = {garamond.getGlyphID(f"{name}.tablining") for name in
+              ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")}
+    with pikepdf.open(fixture_build.out / PDF_NAME) as pdf:
+        drawn = glyphs_drawn(pdf, number, "EB-Garamond")
+    assert drawn & lining and not drawn & old_style  # the date, the identifier and the year
+
+
+def test_contents_leaders_end_in_one_column_and_the_numbers_flush_right(fixture_build):
+    """Every contents line's leader ends at the same x, and every page number ends at the right edge."""
+    document = pdfium.PdfDocument(fixture_build.out / PDF_NAME)
+    number = next(i for i in range(len(document)) if document[i].get_textpage().get_text_range().startswith("CONTENTS"))
+    textpage = document[number].get_textpage()
+    leader_ends, number_ends, start = [], [], 0
+    for line in textpage.get_text_range().split("\r\n"):
+        if re.fullmatch(r".*?\S[ .]*\.\s*\d+", line):
+            leader_ends.append(textpage.get_charbox(start + line.rindex("."))[2])
+            number_ends.append(textpage.get_charbox(start + len(line) - 1)[2])
+        start += len(line) + 2  # PDFium ends its lines with CR LF
+    assert len(leader_ends) >= len(BOOK.chapters) + len(BOOK.roles)
+    assert max(leader_ends) - min(leader_ends) < 0.5
+    assert max(number_ends) - min(number_ends) < 1.5  # two faces: their figures' ink differs by a fraction

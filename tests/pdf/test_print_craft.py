@@ -172,11 +172,54 @@ def test_a_chart_is_never_split_across_pages_and_its_key_stays_whole(edition):
     assert len(set(key)) == 1  # the bundled book's key fits on one page, so it is not broken
 
 
-def test_related_cards_stay_with_their_heading(reader: PdfReader):
+def test_related_cards_stay_with_their_heading_and_fit_the_last_page(reader: PdfReader, edition):
+    """The cards are never split from their heading or each other, and set compact enough that no specimen ends on a
+    part-full page after another part-full one (the block moved over whole: six such pairs before, pp. 29–30…)."""
+    fill = edition.pagination.fill
     for role in BOOK.roles:
         heading = destination_page(reader, role.section_anchor("related"))
         for number in range(1, len(role.related) + 1):
             assert destination_page(reader, f"{role.anchor}--card-{number}") == heading, (role.slug, number)
+        assert fill[heading] >= 0.7 or fill[heading - 1] >= 0.7, (role.slug, fill[heading - 1], fill[heading])
+
+
+def laid_out_paragraphs(document) -> list[list[str]]:
+    """The lines of every block of text, a paragraph split across pages joined again, in the order of the book."""
+    by_element: dict[int, list[str]] = {}
+
+    def visit(box) -> None:
+        lines = [child for child in getattr(box, "children", None) or [] if type(child).__name__ == "LineBox"]
+        if lines:
+            key = id(box.element) if box.element is not None else id(box)
+            texts = [" ".join("".join(text.text for text in line.descendants() if type(text).__name__ == "TextBox")
+                              .split()) for line in lines]
+            by_element.setdefault(key, []).extend(text for text in texts if text)
+        for child in getattr(box, "children", None) or []:
+            if type(child).__name__ != "LineBox":
+                visit(child)
+
+    for page in document.pages:
+        visit(page._page_box)
+    return [lines for lines in by_element.values() if len(lines) > 1]
+
+
+def test_no_paragraph_ends_on_a_word_tail_or_a_lone_number_and_no_line_holds_one_short_word_midway(edition):
+    """Counted on the fixture book before the fix: 23 paragraphs ending on the tail of a hyphenated word, 44 on
+    one short word, a one-word line mid-paragraph, four index numbers alone on their line. The short last words
+    left are those that follow code or a path, which the text does not tie (at most two here)."""
+    tails, short, lonely, numbers = [], [], [], []
+    for lines in laid_out_paragraphs(edition.document):
+        last, before = lines[-1], lines[-2]
+        if re.fullmatch(r"\(?\d{1,3}%?\)?", last):
+            numbers.append(lines[-2:])
+        elif before.endswith("\u2010") and len(last.split()) == 1:  # the layout's hyphen (a typed one is U+002D)
+            tails.append(lines[-2:])
+        elif len(last.split()) == 1 and len(last) <= 6:
+            short.append(lines[-2:])
+        lonely += [line for line in lines[1:-1] if len(line.split()) == 1 and len(line) <= 5
+                   and not line.endswith("\u2010")]
+    assert (tails, lonely, numbers) == ([], [], [])
+    assert len(short) <= 2, short
 
 
 def test_typography_curly_quotes_dashes_and_american_spelling(reader: PdfReader, fixture_build):

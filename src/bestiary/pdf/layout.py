@@ -27,6 +27,7 @@ from weasyprint.text.fonts import FontConfiguration
 from .. import errors
 from ..errors import Diagnostic
 from ..resources import resources_dir
+from . import line_breaking
 from .finish import PDF_VERSION, finisher
 from .pagination import PageNumbering, Shape, page_fill
 from .sandbox import RefusedResource, SandboxedFetcher
@@ -36,6 +37,8 @@ _ID = re.compile(r'\sid="([^"]+)"')  # attribute values are escaped: no quote in
 # WeasyPrint's notice that it subsets fonts with fontTools when the system lacks
 # libharfbuzz-subset: about the machine, not the book, and the output is the same.
 _MACHINE_NOTICES = ("instead of HarfBuzz-Subset",)
+
+line_breaking.apply()
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from ..book.model import Book
 from ..book.reading import read_text
 from ..errors import Diagnostic, InputError, RenderError
 from ..resources import builtin_layouts_dir, is_inside, real_path
-from ..text.markdown import block_markdown, inline_markdown, insert_markers
+from ..text.markdown import block_markdown, inline_markdown, insert_markers, tie_last_word
 from ..text.money import format_amount
 from .loads import remote_loads
 from .sandbox import LayoutLimitExceeded, RenderLimits, bounded_render, make_environment
@@ -166,6 +166,7 @@ def make_renderer(book: Book) -> Renderer:
     environment = make_environment(loader)
     environment.filters["md"] = inline_markdown
     environment.filters["markdown"] = block_markdown
+    environment.filters["tie"] = tie_last_word
     environment.filters["money"] = lambda amount, currency: format_amount(amount, currency)
     environment.filters["insert_markers"] = insert_markers
     return Renderer(environment, search, limits_for(book))
