@@ -107,7 +107,7 @@ def test_stamping_never_calls_the_renderer(dossiers: Path, monkeypatch):
     for number, (before, after) in enumerate(zip(original.pages, stamped.pages, strict=True)):
         text = text_of(after)
         assert "PREPARED FOR: JANE DOE // COPY 2 OF 3" in text
-        # the top line on every page, and the boxed stamp (one line each) and the copy's own name on the cover
+        # the foot line on every page, and the rubber stamp (a line each) and the copy's own name on the cover
         added = r"PREPARED FOR: JANE DOE // COPY 2 OF 3|PREPARED FOR: JANE DOE|COPY 2 OF 3"
         if number == 0:
             added += r"|sdet--jane-doe--copy-2-of-3\.pdf"

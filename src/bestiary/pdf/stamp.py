@@ -2,13 +2,20 @@
 
 ReportLab draws a transparent overlay page (real text, in our Courier Prime,
 so the stamp is searchable); pypdf lays it over every page. The page count and
-every other word of the dossier stay as they were.
+every other word of the dossier stay as they were, and so does the PDF version.
+
+Where the stamp goes is measured on the dossier's pages (stamp_room.py says where and why): a line at the
+foot of every page, and a tilted rubber stamp in the foot of the cover sheet's folder. Each shows its
+words whole: it shrinks to a floor, then wraps, measured in the stamp font (stamp_fit.py). A page whose
+foot has no room for the line even then fails the build rather than print it over the text; the rubber
+stamp, a second showing of the cover's foot line, is left off a cover whose folder has no room for it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import math
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,20 +29,19 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from ..errors import RequestError
+from ..errors import RenderError, RequestError
 from ..resources import fonts_dir
 from ..text.fonts import missing_glyphs
 from ..text.markdown import slugify
 from .finish import xmp_tag
+from .stamp_fit import FOOT_SIZES, LEADING, RUBBER_TILT, Fitted, block_height, fit_foot, fit_rubber
+from .stamp_room import Box, Rooms, measure_rooms
 
 STAMP_FONT = "CourierPrime-Bold"
 NAME_FONT = "CourierPrime-Regular"
 STAMP_RED = Color(0.70, 0.15, 0.12)
 INK = Color(0.106, 0.106, 0.106)  # #1b1b1b, the text colour of print.css
 FOLDER_COLOR = Color(0.914, 0.875, 0.776)  # #e9dfc6, the cover sheet's folder in dossier.css
-MM = 72 / 25.4
-FOLDER_RIGHT_EDGE = 14 * MM + 22 + 1  # the page margin, the folder's padding and border (dossier.css)
-
 
 
 @dataclass(frozen=True)
@@ -46,13 +52,19 @@ class Recipient:
     copy: int | None = None
     copies: int | None = None
 
-    def line(self) -> str:
+    def parts(self) -> tuple[str, ...]:
+        """What the stamp says, a part per line when it takes more than one: "PREPARED FOR: JANE DOE",
+        "COPY 2 OF 3"."""
         parts = []
         if self.prepared_for:
             parts.append(f"PREPARED FOR: {self.prepared_for.upper()}")
         if self.copy is not None:
             parts.append(f"COPY {self.copy} OF {self.copies}")
-        return " // ".join(parts)
+        return tuple(parts)
+
+    def line(self) -> str:
+        """What the stamp says on one line: "PREPARED FOR: JANE DOE // COPY 2 OF 3"."""
+        return " // ".join(self.parts())
 
     def title_note(self) -> str:
         """What a copy's title adds: "prepared for Jane Doe, copy 2 of 3"."""
@@ -78,7 +90,7 @@ class Recipient:
         return "".join(f"--{part}" for part in parts)
 
 
-MAX_NAME = 48  # what fits the top margin of a page, beside the copy number
+MAX_NAME = 48  # the longest name a copy is stamped with (the stamps shrink or wrap it to show it whole)
 # Unicode's "other" categories: nothing a stamp can show, and controls and bidi overrides do harm.
 _UNSHOWN = {"Cc": "a control character", "Cf": "a format character (such as a bidi override)",
             "Cs": "a lone surrogate (bytes that are not UTF-8)", "Co": "a private-use character",
@@ -124,7 +136,8 @@ def recipients(prepared_for: str | None, copies: int | None) -> tuple[Recipient,
 
 
 @lru_cache(maxsize=1)
-def _register_fonts() -> tuple[str, str]:
+def register_fonts() -> tuple[str, str]:
+    """The stamp's fonts, registered with ReportLab: the stamp's own, and the one of the copy's file name."""
     pdfmetrics.registerFont(TTFont(STAMP_FONT, str(fonts_dir() / "CourierPrime-Bold.ttf")))
     pdfmetrics.registerFont(TTFont(NAME_FONT, str(fonts_dir() / "CourierPrime-Regular.ttf")))
     return STAMP_FONT, NAME_FONT
@@ -153,32 +166,51 @@ def find_text(page: PageObject, wanted: str) -> PlacedText | None:
     return found[0] if found else None
 
 
-def _overlay(sizes: list[tuple[float, float]], recipient: Recipient, file_name: PlacedText | None,
+def _overlay(sizes: list[tuple[float, float]], rooms: Rooms, recipient: Recipient, file_name: PlacedText | None,
              original: str, new_name: str) -> PdfReader:
     """One overlay page per dossier page, in one document, so the fonts are embedded once."""
-    font, name_font = _register_fonts()
+    font, name_font = register_fonts()
+    foot = _fit_foot(recipient, rooms.footers, font, original)
     buffer = io.BytesIO()
     drawing = canvas.Canvas(buffer, invariant=True, initialFontName=font, initialFontSize=8)  # no Helvetica
-    text = recipient.line()
-    for number, (width, height) in enumerate(sizes):
+    for number, ((width, height), footer) in enumerate(zip(sizes, rooms.footers, strict=True)):
         drawing.setPageSize((width, height))
-        if number == 0 and file_name is not None:
-            _rename(drawing, name_font, file_name, original, new_name, width)
+        if number == 0 and file_name is not None:  # up to the right edge of what the folder holds
+            right = rooms.cover.right if rooms.cover is not None else footer.right
+            _rename(drawing, name_font, file_name, original, new_name, right)
         drawing.setFillColor(STAMP_RED)
         drawing.setStrokeColor(STAMP_RED)
-        drawing.setFont(font, 8)
-        drawing.drawRightString(width - 16 * MM, height - 9 * MM, text)  # in the top margin, clear of the text
-        if number == 0:
-            _cover_stamp(drawing, font, text.split(" // "), width)
+        _draw_foot(drawing, font, foot, footer)
+        if number == 0 and rooms.cover is not None:
+            _rubber_stamp(drawing, font, recipient, rooms.cover)
         drawing.showPage()
     drawing.save()
     return PdfReader(io.BytesIO(buffer.getvalue()))
 
 
+def _fit_foot(recipient: Recipient, footers: tuple[Box, ...], font: str, original: str) -> Fitted:
+    fitted = fit_foot(recipient.parts(), font, footers)
+    if fitted is None:
+        tightest = min(footers, key=lambda room: room.width * room.height)
+        raise RenderError(f"{original}: a page leaves {tightest.width:.0f} by {tightest.height:.0f} pt at its foot, "
+                          f"too little for the stamp {recipient.line()!r} even at {FOOT_SIZES[1]} pt")
+    return fitted
+
+
+def _draw_foot(drawing: canvas.Canvas, font: str, foot: Fitted, room: Box) -> None:
+    """The foot line's lines, each centred across `room`, the block centred in its height."""
+    ascent, _ = pdfmetrics.getAscentDescent(font, foot.size)
+    top = (room.bottom + room.top + block_height(len(foot.lines), font, foot.size)) / 2
+    drawing.setFont(font, foot.size)
+    for number, line in enumerate(foot.lines):
+        drawing.drawCentredString((room.left + room.right) / 2, top - ascent - number * LEADING * foot.size, line)
+
+
 def _rename(drawing: canvas.Canvas, font: str, placed: PlacedText, original: str, new_name: str,
-            width: float) -> None:
-    """Cover the sheet's "This file" value with the folder's colour and write the copy's own name on it."""
-    room = width - FOLDER_RIGHT_EDGE - placed.x
+            right: float) -> None:
+    """Cover the sheet's "This file" value with the folder's colour and write the copy's own name on it, up
+    to `right`."""
+    room = right - placed.x
     size = placed.size
     while size > 5 and pdfmetrics.stringWidth(new_name, font, size) > room:
         size -= 0.25
@@ -190,27 +222,41 @@ def _rename(drawing: canvas.Canvas, font: str, placed: PlacedText, original: str
     drawing.drawString(placed.x, placed.y, new_name)
 
 
-def _cover_stamp(drawing: canvas.Canvas, font: str, lines: list[str], width: float) -> None:
-    """A boxed, tilted rubber stamp low on the cover sheet."""
-    size = 13
+def _rubber_stamp(drawing: canvas.Canvas, font: str, recipient: Recipient, room: Box) -> None:
+    """A boxed, tilted rubber stamp in the lower right corner of `room`, its lines right-aligned; none if
+    `room` cannot hold it even at its smallest and wrapped (the foot line names the recipient there too)."""
+    stamp = fit_rubber(recipient.parts(), font, room)
+    if stamp is None:
+        return
+    fitted = stamp.fitted
+    ascent, _ = pdfmetrics.getAscentDescent(font, fitted.size)
     drawing.saveState()
-    drawing.translate(width - 30 * MM, 42 * MM)
-    drawing.rotate(8)
-    drawing.setFont(font, size)
-    box_width = max(pdfmetrics.stringWidth(line, font, size) for line in lines) + 12
-    drawing.setLineWidth(2)
-    drawing.rect(-box_width, -4, box_width, len(lines) * (size + 3) + 8, stroke=1, fill=0)
-    for number, line in enumerate(reversed(lines)):
-        drawing.drawRightString(-6, 2 + number * (size + 3), line)
+    # the tilted frame's lowest corner is its lower left one, its rightmost the lower right one
+    drawing.translate(room.right - stamp.stroke / 2 - stamp.frame_width * math.cos(RUBBER_TILT),
+                      room.bottom + stamp.stroke / 2)
+    drawing.rotate(math.degrees(RUBBER_TILT))
+    drawing.setLineWidth(stamp.stroke)
+    drawing.rect(0, 0, stamp.frame_width, stamp.frame_height, stroke=1, fill=0)
+    drawing.setFont(font, fitted.size)
+    for number, line in enumerate(fitted.lines):
+        baseline = stamp.frame_height - stamp.padding - ascent - number * LEADING * fitted.size
+        drawing.drawRightString(stamp.frame_width - stamp.padding, baseline, line)
     drawing.restoreState()
 
 
-def stamp(pdf: bytes, recipient: Recipient, original: str, new_name: str) -> bytes:
+def stamp(pdf: bytes, recipient: Recipient, original: str, new_name: str, rooms: Rooms | None = None) -> bytes:
     """`pdf` (the dossier `original`) as the copy `new_name`: the recipient's stamp on every page, the cover
-    naming the copy's own file, and a title that names the recipient and the copy; nothing else changes."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    naming the copy's own file, and a title that names the recipient and the copy; nothing else changes, the
+    PDF version included. `rooms` is where `pdf` leaves room for the stamp (`measure_rooms`), measured here
+    unless given.
+
+    Raises RenderError if a page's foot cannot hold the stamp whole."""
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    writer.pdf_header = reader.pdf_header  # pypdf writes %PDF-1.3 unless told
     sizes = [(float(page.mediabox.width), float(page.mediabox.height)) for page in writer.pages]
-    overlay = _overlay(sizes, recipient, find_text(writer.pages[0], original), original, new_name)
+    overlay = _overlay(sizes, rooms or measure_rooms(pdf), recipient, find_text(writer.pages[0], original),
+                       original, new_name)
     for page, stamp_page in zip(writer.pages, overlay.pages, strict=True):
         page.merge_page(stamp_page)
         page.compress_content_streams()  # merging rewrites the page's content uncompressed
@@ -244,8 +290,9 @@ def stamped_copies(pdf: bytes, original: Path, chosen: tuple[Recipient, ...],
                    path_for: Callable[[str], Path]) -> list[tuple[Path, bytes]]:
     """Each recipient's copy of the dossier `pdf` (the file `original`): its bytes, and where it goes, named by
     `path_for` from the recipient's file-name suffix."""
+    rooms = measure_rooms(pdf)
     copies = []
     for recipient in chosen:
         path = path_for(recipient.file_suffix())
-        copies.append((path, stamp(pdf, recipient, original.name, path.name)))
+        copies.append((path, stamp(pdf, recipient, original.name, path.name, rooms)))
     return copies
