@@ -79,6 +79,22 @@ def test_every_chart_is_well_formed_svg_in_our_fonts_with_a_title_and_a_table(fr
     assert set(re.findall(r'font-family: "([^"]+)"', sheet)) >= FACES
 
 
+@pytest.mark.parametrize("frame", [PRINT, SCREEN])
+def test_the_ink_is_explicit_and_screen_charts_have_a_white_ground(frame):
+    """Nothing is drawn in currentColor or a default colour: Calibre's AZW3 makes each SVG an image, without the
+    stylesheet that gives the EPUB's charts the reader's colour, and shows it on the reader's (dark) page."""
+    for chart in field_charts(BOOK, frame):
+        for panel in chart.panels:
+            assert "currentColor" not in str(panel.svg) and ' color="' not in str(panel.svg)
+            root = ElementTree.fromstring(str(panel.svg))
+            backing = [element for element in root if element.get("class") == "chart-backing"]
+            if frame.backing is None:
+                assert not backing
+                continue
+            assert root[1] is backing[0] and backing[0].get("fill") == frame.backing == "#ffffff"
+            assert [backing[0].get(name) for name in ("width", "height")] == root.get("viewBox").split()[2:]
+
+
 def test_the_same_book_gives_the_same_bytes():
     again = load_book(FIXTURE_BOOK)
     for frame in (PRINT, SCREEN):

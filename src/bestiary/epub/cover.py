@@ -15,15 +15,16 @@ import pypdfium2
 from ..errors import RenderError
 from ..store.cache import Cache
 
-COVER_HEIGHT = 1600  # pixels: sharp on a phone, small in the package
+COVER_SHORT_SIDE = 1400  # pixels: Apple Books' least for the shorter side; sharp on a tablet
 
 
-def cover_png(pdf: bytes, height: int = COVER_HEIGHT) -> bytes:
-    """Page 1 of `pdf` as an RGB PNG `height` pixels tall."""
+def cover_png(pdf: bytes, short_side: int = COVER_SHORT_SIDE) -> bytes:
+    """Page 1 of `pdf` as an RGB PNG whose shorter side is `short_side` pixels, in the page's proportions."""
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[0]
-        bitmap = page.render(scale=height / page.get_height(), rev_byteorder=True)
+        # PDFium rounds each side up, so the shorter side is never less than asked
+        bitmap = page.render(scale=short_side / min(page.get_size()), rev_byteorder=True)
         width, rows, stride = bitmap.width, bitmap.height, bitmap.stride
         pixels = bytes(bitmap.buffer)
         if bitmap.n_channels != 3:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .svg import CHAR_WIDTH, Box, Drawing, Frame, coordinate, legend, overlap
+from .svg import CHAR_WIDTH, INK, Box, Drawing, Frame, coordinate, legend, overlap
 
 
 @dataclass(frozen=True)
@@ -72,13 +72,13 @@ def draw_network(frame: Frame, nodes: list[Node], edges: list[Edge], items: list
         return {"stroke_width": size * (0.08 + 0.37 * _share(weight, weights)),
                 "stroke_opacity": 0.3 + 0.6 * _share(shade, shades)}
 
-    drawing = Drawing(frame.width, diameter, description, "map")
+    drawing = Drawing(frame.width, diameter, description, "map", frame.backing)
     for edge in sorted(edges, key=lambda edge: (edge.weight, edge.shade, edge.ends)):
         (x1, y1), (x2, y2) = (point(nodes[end].angle, radius) for end in edge.ends)
         bend = centre_x + ((x1 + x2) / 2 - centre_x) * 0.25, centre_y + ((y1 + y2) / 2 - centre_y) * 0.25
         drawing.add("path", d=f"M{coordinate(x1)} {coordinate(y1)} Q{coordinate(bend[0])} {coordinate(bend[1])} "
                               f"{coordinate(x2)} {coordinate(y2)}",
-                    fill="none", stroke="currentColor", stroke_linecap="round", class_=edge.classes,
+                    fill="none", stroke=INK, stroke_linecap="round", class_=edge.classes,
                     **stroke(edge.weight, edge.shade))
     for node in nodes:
         x, y = point(node.angle, radius)
@@ -90,7 +90,7 @@ def draw_network(frame: Frame, nodes: list[Node], edges: list[Edge], items: list
         drawing.text(0, y, scale.label, frame.small, font_family="Inter", letter_spacing="0.08em")
         x = len(scale.label) * 0.75 * frame.small + size
         for value in scale.values:
-            drawing.add("line", x1=x, y1=y - size * 0.3, x2=x + size * 2.4, y2=y - size * 0.3, stroke="currentColor",
+            drawing.add("line", x1=x, y1=y - size * 0.3, x2=x + size * 2.4, y2=y - size * 0.3, stroke=INK,
                         stroke_linecap="round", **stroke(value, value))
             drawing.text(x + size * 2.9, y, f"{value}%", size)
             x += size * 3.9 + len(f"{value}%") * CHAR_WIDTH * size

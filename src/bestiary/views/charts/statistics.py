@@ -51,6 +51,7 @@ from ...text.money import SYMBOLS, format_amount
 from .network import Edge, Node, Scale, draw_network
 from .svg import (
     CHAR_WIDTH,
+    INK,
     PRINT,
     SCREEN,
     Drawing,
@@ -221,21 +222,21 @@ def _scatter(book: Book, frame: Frame, currency: str, paid: list[Role], shown: l
     description = (f"Scatter chart{': ' + title if title else ''}. Salary ({currency}) against flight risk "
                    f"for {len(shown)} specimens" + ("" if whole else f", among {len(paid)} in grey") +
                    ". The data follow in a table.")
-    drawing = Drawing(frame.width, height, description, "scatter")
+    drawing = Drawing(frame.width, height, description, "scatter", frame.backing)
     for tick, label in zip(ticks, tick_labels, strict=True):
-        drawing.add("line", x1=left, y1=y_of(tick), x2=right, y2=y_of(tick), stroke="currentColor",
+        drawing.add("line", x1=left, y1=y_of(tick), x2=right, y2=y_of(tick), stroke=INK,
                     stroke_width=0.4, stroke_opacity=0.18)
         drawing.text(left - size * 0.5, y_of(tick) + small * 0.3, label, small, "end")
     for percent in range(0, 101, 20):
         drawing.add("line", x1=x_of(percent), y1=bottom, x2=x_of(percent), y2=bottom + small * 0.4,
-                    stroke="currentColor", stroke_width=0.5)
+                    stroke=INK, stroke_width=0.5)
         drawing.text(x_of(percent), bottom + small * 1.3, f"{percent}%", small, "middle")
     dash = coordinate(size * 0.4)
     for band in sorted(b.start for b in book.config.flight_risk_bands if 0 < b.start <= 100):
-        drawing.add("line", x1=x_of(band), y1=top, x2=x_of(band), y2=bottom, stroke="currentColor",
+        drawing.add("line", x1=x_of(band), y1=top, x2=x_of(band), y2=bottom, stroke=INK,
                     stroke_width=0.5, stroke_opacity=0.45, stroke_dasharray=f"{dash} {dash}")
-    drawing.add("line", x1=left, y1=top, x2=left, y2=bottom, stroke="currentColor", stroke_width=0.6)
-    drawing.add("line", x1=left, y1=bottom, x2=right, y2=bottom, stroke="currentColor", stroke_width=0.6)
+    drawing.add("line", x1=left, y1=top, x2=left, y2=bottom, stroke=INK, stroke_width=0.6)
+    drawing.add("line", x1=left, y1=bottom, x2=right, y2=bottom, stroke=INK, stroke_width=0.6)
     drawing.text(0, size * 0.9, f"SALARY ({currency})", small, font_family="Inter", letter_spacing="0.08em")
     drawing.text((left + right) / 2, height - size * 0.3, "FLIGHT RISK", small, "middle", font_family="Inter",
                  letter_spacing="0.08em")
@@ -244,7 +245,7 @@ def _scatter(book: Book, frame: Frame, currency: str, paid: list[Role], shown: l
         for role in paid:
             if role.slug not in drawn:
                 drawing.add("circle", cx=x_of(role.flight_risk_percent), cy=y_of(role.salary_average),
-                            r=radius * 0.7, fill="currentColor", fill_opacity=0.16, class_="context")
+                            r=radius * 0.7, fill=INK, fill_opacity=0.16, class_="context")
     groups: list[LabelGroup] = []
     for role in shown:
         x, y = x_of(role.flight_risk_percent), y_of(role.salary_average)
@@ -296,16 +297,16 @@ def _ranking_panel(book: Book, frame: Frame, rows: list[tuple[int, Role]], title
     description = (f"Bar chart: flight risk{', ' + title.lower() if title else ''}, from "
                    f"{rows[0][1].title} at {rows[0][1].flight_risk_percent}% to {rows[-1][1].title} at "
                    f"{rows[-1][1].flight_risk_percent}%. The data follow in a table.")
-    drawing = Drawing(frame.width, height, description, "ranking")
+    drawing = Drawing(frame.width, height, description, "ranking", frame.backing)
     span = frame.width - rank_width
     for percent in range(0, 101, 25):  # the scale below the bars; each bar's track is the whole 100%
         x = rank_width + span * percent / 100
-        drawing.add("line", x1=x, y1=axis - size * 0.3, x2=x, y2=axis + small * 0.2, stroke="currentColor",
+        drawing.add("line", x1=x, y1=axis - size * 0.3, x2=x, y2=axis + small * 0.2, stroke=INK,
                     stroke_width=0.5)
         drawing.text(min(max(x, small * 1.2), frame.width - small * 1.2), axis + small * 1.3, f"{percent}%",
                      small, "middle")
     drawing.add("line", x1=rank_width, y1=axis - size * 0.3, x2=frame.width, y2=axis - size * 0.3,
-                stroke="currentColor", stroke_width=0.5)
+                stroke=INK, stroke_width=0.5)
     chars = int((span - 5 * CHAR_WIDTH * size) / (CHAR_WIDTH * size))
     for row, (rank, role) in enumerate(rows):
         baseline = row * pitch + line * 0.8
@@ -313,7 +314,7 @@ def _ranking_panel(book: Book, frame: Frame, rows: list[tuple[int, Role]], title
         drawing.text(rank_width, baseline, shorten(role.title, chars), size, class_="bar-label")
         drawing.text(frame.width, baseline, f"{role.flight_risk_percent}%", size, "end", font_weight="bold")
         bar_top = row * pitch + line
-        drawing.add("rect", x=rank_width, y=bar_top, width=span, height=bar, fill="currentColor",
+        drawing.add("rect", x=rank_width, y=bar_top, width=span, height=bar, fill=INK,
                     fill_opacity=0.1)
         drawing.add("rect", x=rank_width, y=bar_top, width=span * role.flight_risk_percent / 100, height=bar,
                     fill=band_colour(book, role.flight_risk_percent),

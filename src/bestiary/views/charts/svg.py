@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-INK = "#1b1b1b"  # the text colour of print.css; the EPUB's stylesheet lets the reader's colour through
+INK = "#1b1b1b"  # text, axes and lines: the text colour of print.css; the EPUB's stylesheet gives them the reader's
 CHAR_WIDTH = 0.6  # em, Courier Prime's advance
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom
@@ -23,12 +23,13 @@ Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 @dataclass(frozen=True)
 class Frame:
-    """What a chart is drawn for: its width in user units (points, in print), its label size, and the
-    height of one of several panels, as a share of the width."""
+    """What a chart is drawn for: its width in user units (points, in print), its label size, the
+    height of one of several panels, as a share of the width, and the colour of a rectangle behind it, if any."""
 
     width: float
     font_size: float
     panel_ratio: float
+    backing: str | None = None
 
     @property
     def small(self) -> float:
@@ -36,7 +37,9 @@ class Frame:
 
 
 PRINT = Frame(252.0, 6.0, 0.66)  # the pocket page's text width (3.5 in), labels at 6 pt, two panels a page
-SCREEN = Frame(240.0, 8.5, 0.8)  # a phone's column, about 340 CSS px: labels at about 12 px; taller panels
+# A phone's column, about 340 CSS px: labels at about 12 px; taller panels. White behind: a converter that takes the
+# SVG out of the page (Calibre's AZW3 makes it an image, without the stylesheet) still shows the ink on a dark screen.
+SCREEN = Frame(240.0, 8.5, 0.8, "#ffffff")
 
 
 def coordinate(value: float) -> str:
@@ -48,12 +51,14 @@ def coordinate(value: float) -> str:
 class Drawing:
     """An SVG element tree in user units; attributes given as numbers are written as `coordinate`s."""
 
-    def __init__(self, width: float, height: float, label: str, kind: str) -> None:
-        # currentColor (text, axes, lines) is INK in print; the EPUB's stylesheet gives it the reader's colour
+    def __init__(self, width: float, height: float, label: str, kind: str, backing: str | None = None) -> None:
+        # every stroke and fill is explicit (INK, a colour): none is left to a default that a dark screen hides
         self.root = ElementTree.Element("svg", {
             "xmlns": "http://www.w3.org/2000/svg", "class": f"chart-svg chart-{kind}", "role": "img",
-            "aria-label": label, "color": INK, "font-family": "Courier Prime"})
+            "aria-label": label, "font-family": "Courier Prime"})
         ElementTree.SubElement(self.root, "title").text = label
+        self.backing = None if backing is None else ElementTree.SubElement(
+            self.root, "rect", {"class": "chart-backing", "x": "0", "y": "0", "fill": backing})
         self.resize(width, height)
 
     def add(self, tag: str, text: str | None = None, /, **attributes: float | str) -> ElementTree.Element:
@@ -65,7 +70,7 @@ class Drawing:
 
     def text(self, x: float, y: float, content: str, size: float, anchor: str = "start",
              **attributes: float | str) -> None:
-        self.add("text", content, x=x, y=y, font_size=size, text_anchor=anchor, fill="currentColor", **attributes)
+        self.add("text", content, x=x, y=y, font_size=size, text_anchor=anchor, fill=INK, **attributes)
 
     def resize(self, width: float, height: float) -> None:
         """Set the drawing's size once its content is known (a legend's lines, say)."""
@@ -73,6 +78,9 @@ class Drawing:
         self.root.set("viewBox", f"0 0 {coordinate(width)} {coordinate(height)}")
         self.root.set("width", coordinate(width))
         self.root.set("height", coordinate(height))
+        if self.backing is not None:
+            self.backing.set("width", coordinate(width))
+            self.backing.set("height", coordinate(height))
 
     def markup(self) -> Markup:
         return Markup(ElementTree.tostring(self.root, encoding="unicode"))
@@ -167,7 +175,7 @@ def place_labels(groups: list[LabelGroup], radius: float, size: float, area: Box
             distance = math.hypot(edge_x - group.x, edge_y - group.y) or 1.0
             start_x = group.x + (edge_x - group.x) * radius / distance
             start_y = group.y + (edge_y - group.y) * radius / distance
-            drawing.add("line", x1=start_x, y1=start_y, x2=edge_x, y2=edge_y, stroke="currentColor",
+            drawing.add("line", x1=start_x, y1=start_y, x2=edge_x, y2=edge_y, stroke=INK,
                         stroke_width=size * 0.07, stroke_opacity=0.6, class_="leader")
         drawing.text(x, y, text, size, anchor, class_="point-label", font_weight="bold")
         placed.append(box)
