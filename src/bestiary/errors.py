@@ -45,6 +45,7 @@ LONG_RUNNING_TITLE = "W503"  # a record's running_title wider than the running h
 # Warnings while rendering (located at the layout, not a line of it)
 LAYOUT_WARNING = "W601"  # WeasyPrint reported a problem with a layout (an unknown CSS property, a missing font)
 REFUSED_RESOURCE = "W602"  # the sandbox refused a resource a layout asked for
+PREFLIGHT_FAILED = "W603"  # a printer's file (build print) fails a rule of the preflight (pdf/preflight.py)
 
 
 @dataclass(frozen=True, order=True)
