@@ -64,12 +64,17 @@ class _Font:
     measured: dict[bytes, tuple[int, float, int]] = field(default_factory=dict)
 
 
-def page_marks(page: pikepdf.Page) -> Iterator[Mark]:
-    """Every mark of one page, in the page's default user space (where its boxes are given)."""
-    yield from _marks(page.obj, page.obj.get("/Resources", pikepdf.Dictionary()), IDENTITY, {}, 0)
+FontCache = dict[tuple[int, int], "_Font"]
 
 
-def _marks(owner: pikepdf.Object, resources: pikepdf.Object, ctm: Matrix, fonts: dict[object, _Font],
+def page_marks(page: pikepdf.Page, fonts: FontCache | None = None) -> Iterator[Mark]:
+    """Every mark of one page, in the page's default user space (where its boxes are given). `fonts` keeps
+    what was read of each font (give the same to every page of a file)."""
+    yield from _marks(page.obj, page.obj.get("/Resources", pikepdf.Dictionary()), IDENTITY,
+                      {} if fonts is None else fonts, 0)
+
+
+def _marks(owner: pikepdf.Object, resources: pikepdf.Object, ctm: Matrix, fonts: FontCache,
            depth: int) -> Iterator[Mark]:
     if depth > 12:  # forms nested deeper than any layout makes: a loop
         return
@@ -189,12 +194,12 @@ def _measure(data: bytes, font: _Font | None) -> tuple[int, float, int]:
     return font.measured[data]
 
 
-def _font(font: pikepdf.Object | None, fonts: dict[object, _Font]) -> _Font | None:
+def _font(font: pikepdf.Object | None, fonts: FontCache) -> _Font | None:
     """A font's widths and vertical extent, read once."""
     if font is None:
         return None
-    key = font.objgen if font.is_indirect else id(font)
-    if key in fonts:
+    key = font.objgen  # (0, 0) for a direct font: read again each time, never mistaken for another
+    if key in fonts and font.is_indirect:
         return fonts[key]
     widths: dict[int, float] = {}
     if font.get("/Subtype") == "/Type0":

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pikepdf
 
-from .marks import SHAPE, TEXT, Box, page_marks
+from .marks import SHAPE, TEXT, Box, FontCache, page_marks
 
 INCH = 72.0
 TOLERANCE = 0.5  # points: what rounding in a layout engine leaves between two edges that meet
@@ -65,10 +65,11 @@ def box_problems(pdf: pikepdf.Pdf, trim_size: tuple[float, float], bleed: Edges,
             yield number, "the bleed box reaches past the media box", None
 
 
-def live_area_problems(page: pikepdf.Page, number: int, bleed: Edges, live_area: Edges,
-                       first_page_recto: bool) -> Iterator[Problem]:
+def live_area_problems(page: pikepdf.Page, number: int, bleed: Edges, live_area: Edges, first_page_recto: bool,
+                       fonts: FontCache) -> Iterator[Problem]:
     """Text outside the live area, and shapes or images in a margin that stop short of the page's edge
-    (through the bleed where there is one); each with how close to the trim it comes."""
+    (through the bleed where there is one); each with how close to the trim it comes. `fonts`: what was
+    read of the file's fonts, kept from page to page."""
     if "/TrimBox" not in page.obj:
         return  # reported by the page boxes' rule
     trim = _box(page.obj.TrimBox)
@@ -77,7 +78,7 @@ def live_area_problems(page: pikepdf.Page, number: int, bleed: Edges, live_area:
     live = (trim[0] + margin[0], trim[1] + margin[1], trim[2] - margin[2], trim[3] - margin[3])
     edge = (trim[0] - bled[0], trim[1] - bled[1], trim[2] + bled[2], trim[3] + bled[3])
     names = ("inside", "bottom", "outside", "top") if recto else ("outside", "bottom", "inside", "top")
-    for mark in page_marks(page):
+    for mark in page_marks(page, fonts):
         for side in _outside(mark.box, live):
             distance = mark.box[side] - trim[side] if side < 2 else trim[side] - mark.box[side]
             if mark.kind == TEXT:

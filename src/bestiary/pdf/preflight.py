@@ -29,6 +29,7 @@ import pikepdf
 from .. import errors
 from ..errors import Diagnostic
 from .colour import CMYK, COMPONENTS, GRAY, LAB, OTHER, PATTERN, RGB, Ink
+from .marks import FontCache
 from .page_geometry import Edges, box_problems, inches, live_area_problems
 from .pdfx import PDFX_VERSION, function_outputs
 from .walk import ANNOTATION, CONTENT, FONT, IMAGE, SHADING, Found, family_of, named_space, walk
@@ -142,9 +143,10 @@ def preflight(data: bytes, expected: PreflightExpectations) -> list[CheckResult]
         if expected.live_area is None:
             results.append(CheckResult("live area", True, "not checked: no live area given", checked=False))
         else:
+            measured: FontCache = {}
             for number, page in enumerate(pdf.pages, start=1):
                 for problem in live_area_problems(page, number, expected.bleed, expected.live_area,
-                                                  expected.first_page_recto):
+                                                  expected.first_page_recto, measured):
                     findings.add("live area", *problem)
             results.append(findings.result("live area", "text inside the live area; shapes in the margins run "
                                                         "to the edge (text and painted shapes; clipping not applied)"))
