@@ -28,13 +28,20 @@ from .book.model import Book
 from .check import check_book
 from .epub.cover import cached_cover_png
 from .epub.package import render_epub
-from .errors import Diagnostic, RequestError, StrictError
+from .errors import Diagnostic, RequestError, StrictError, display_path
 from .pdf.chunks import SPECIMENS_PER_CHUNK, NotChunkable, lay_out_in_chunks
 from .pdf.document import PdfOptions, PrintEdition, render_field_guide
 from .pdf.dossier import DossierLayouts, RenderedDossier
 from .pdf.layout import LaidOut
 from .pdf.pool import WorkerPool
-from .pdf.print_on_demand import interior_options, render_cover_wrap
+from .pdf.preflight import failures_as_warnings, preflight, report_lines
+from .pdf.print_on_demand import (
+    cover_expectations,
+    interior_expectations,
+    interior_options,
+    render_cover_wrap,
+    upload_figures,
+)
 from .pdf.processes import give_memory_back
 from .pdf.sandbox import sandbox_roots
 from .pdf.stamp import Recipient, recipients, stamped_copies
@@ -61,6 +68,7 @@ class Written:
     pages: int | None  # None for the EPUB
     sparse_pages: tuple[str, ...] = ()  # folios of body pages under a quarter full (the field guide)
     unchanged: bool = False  # the file already held these bytes: it was left as it was
+    preflight: tuple[str, ...] = ()  # a printer's file: its preflight report, one line per rule (then the figures)
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,7 @@ def print_edition(book: Book, options: PdfOptions, created: datetime.datetime, *
     PDF/A and printer's variants, or layouts that number pages in ways chunks cannot, are laid out
     as one document in this process.
     """
-    guide = field_guide_view(book, created, page_size=options.page_size, with_cover=with_cover)
+    guide = field_guide_view(book, created, page_size=options.page_size, with_cover=with_cover, ink=options.ink)
     renderer = make_renderer(book)
     if pool is not None:
         try:
@@ -120,9 +128,9 @@ class _Job:
         self.tell(Step(stage, total, total, pages=pages or self.last[stage].pages))
 
     def stage(self, path: Path, data: bytes, kind: OutputKind, pages: int | None,
-              sparse: tuple[str, ...] = ()) -> None:
+              sparse: tuple[str, ...] = (), preflight: tuple[str, ...] = ()) -> None:
         changed = self.staged.add(path, data)
-        self.written.append(Written(path, kind, len(data), pages, sparse, unchanged=not changed))
+        self.written.append(Written(path, kind, len(data), pages, sparse, unchanged=not changed, preflight=preflight))
 
     def result(self, strict: bool, pool: WorkerPool | None = None) -> BuildResult:
         """What was built; in strict mode any warning fails the build before anything is written."""
@@ -161,7 +169,8 @@ def build(request: BuildRequest, *, progress: Progress | None = None,
         if request.strict and warnings:
             raise StrictError(tuple(warnings))
         return BuildResult(tuple(Written(Path(entry["path"]), OutputKind(entry["kind"]), entry["size"],
-                                         entry["pages"], tuple(entry["sparse_pages"]), unchanged=True)
+                                         entry["pages"], tuple(entry["sparse_pages"]), unchanged=True,
+                                         preflight=tuple(entry.get("preflight", [])))
                                  for entry in written), tuple(warnings), finished=finished)
     plan = _plan(request)  # every input and option is checked before the output folder is created or locked
     staged = StagedOutputs(out_dir)
@@ -170,7 +179,8 @@ def build(request: BuildRequest, *, progress: Progress | None = None,
             result = _render(plan, staged, cache, toolchain, progress or silent)
             staged.commit()
             remember(cache, out_dir, digest, [{"path": str(item.path), "kind": str(item.kind), "pages": item.pages,
-                                               "sparse_pages": list(item.sparse_pages)} for item in result.written],
+                                               "sparse_pages": list(item.sparse_pages),
+                                               "preflight": list(item.preflight)} for item in result.written],
                      result.warnings)
             cache.prune()
         return dataclasses.replace(result, finished=finished + lock.finished)
@@ -281,15 +291,24 @@ def _stage_field_guide(job: _Job, paths: OutputPaths, edition: PrintEdition) -> 
 
 
 def _print_edition(job: _Job, plan: _Plan, created: datetime.datetime) -> None:
-    """The printer's interior (PDF/X-4, bleed, no cover, even pages) and the cover wrap sized to it."""
-    book, page_size = plan.book, plan.request.page.page_size
+    """The printer's interior (PDF/X-4 for its ink, bleed, no cover, even pages) and the cover wrap sized to
+    it, each preflighted; a rule either fails is a W603 warning, and the report goes with the file."""
+    book, page_size, ink = plan.book, plan.request.page.page_size, plan.request.ink
+    paths = plan.paths
     job.begin(Stage.PRINT_EDITION, detail="the PDF/X-4 interior, as one document")
-    interior = print_edition(book, interior_options(book, page_size), created, with_cover=False)
+    interior = print_edition(book, interior_options(book, page_size, ink), created, with_cover=False)
     job.warnings += interior.warnings
-    job.stage(plan.paths.print_interior, interior.data, OutputKind.PRINT_INTERIOR, interior.page_count)
-    data, warnings = render_cover_wrap(cover_wrap(book, interior.page_count, page_size), created)
+    checked = preflight(interior.data, interior_expectations(book, page_size, ink))
+    job.warnings += failures_as_warnings(display_path(paths.print_interior), checked)
+    job.stage(paths.print_interior, interior.data, OutputKind.PRINT_INTERIOR, interior.page_count,
+              preflight=tuple(report_lines(checked)))
+    wrap = cover_wrap(book, interior.page_count, page_size)
+    data, warnings = render_cover_wrap(wrap, created)
     job.warnings += warnings
-    job.stage(plan.paths.cover_wrap, data, OutputKind.COVER_WRAP, 1)
+    checked = preflight(data, cover_expectations(wrap))
+    job.warnings += failures_as_warnings(display_path(paths.cover_wrap), checked)
+    job.stage(paths.cover_wrap, data, OutputKind.COVER_WRAP, 1,
+              preflight=tuple(report_lines(checked, upload_figures(wrap, ink))))
     job.end(Stage.PRINT_EDITION, pages=interior.page_count)
 
 

@@ -3,7 +3,8 @@
 On a terminal, each stage (`progress.Stage`: field guide, dossiers, EPUB, print edition) gets a rich
 progress bar with its pages and elapsed time, left on screen as the stage's timing, then a table of
 what was written. Anywhere else (a pipe, a log, CI) nothing moves: one plain line per output, then
-the total. `--quiet` shows only warnings and errors; `--verbose` adds every stage's time, every
+the total, and a printer's files' preflight (one line per rule, then the figures a service's upload
+form asks for). `--quiet` shows only warnings and errors; `--verbose` adds every stage's time, every
 dossier's row and each stage as it starts when not on a terminal. Sizes are binary (KiB, MiB).
 """
 
@@ -106,6 +107,11 @@ class Feedback:
         else:
             for item in result.written:
                 self.out.print(_line(item), markup=False)
+        for item in result.written:
+            if item.preflight:  # a printer's file: what its preflight found, and the upload form's figures
+                self.out.print(f"preflight of {_shown(item.path)}:", markup=False)
+                for line in item.preflight:
+                    self.out.print(f"  {line}", markup=False)
         guide = next((item for item in result.written if item.kind == OutputKind.FIELD_GUIDE), None)
         if guide is not None and guide.sparse_pages and self.out.is_terminal:
             self.out.print(f"field guide: {len(guide.sparse_pages)} body pages under a quarter full "

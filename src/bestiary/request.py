@@ -18,6 +18,7 @@ from typing import Any
 
 from .book.config import PAPER_SIZES, PDF_VARIANTS
 from .errors import RequestError
+from .pdf.colour import Ink
 from .store.paths import output_folder
 from .text.measures import PageSize, bleed_problem
 
@@ -71,13 +72,15 @@ class BuildRequest:
     stamping: Stamping = field(default_factory=Stamping)
     use_cache: bool = True
     strict: bool = False  # any warning fails the build, which then writes nothing
+    ink: Ink = Ink.STANDARD_COLOR  # the print interior's (build print); not yet an option of the command line
 
     @classmethod
     def make(cls, book_dir: str | Path = "book", out_dir: str | Path = "dist",
              targets: Iterable[str] = DEFAULT_TARGETS, *, slugs: Iterable[str] | None = None,
              page_size: str | None = None, bleed: str | None = None, crop_marks: bool | None = None,
              variant: str | None = None, paper: str | None = None, prepared_for: str | None = None,
-             copies: int | None = None, use_cache: bool = True, strict: bool = False) -> BuildRequest:
+             copies: int | None = None, use_cache: bool = True, strict: bool = False,
+             ink: str = Ink.STANDARD_COLOR) -> BuildRequest:
         """A checked request from options as a user writes them; `RequestError` for one that cannot be met."""
         wanted = tuple(dict.fromkeys(targets))
         unknown = [target for target in wanted if target not in Target.__members__.values()]
@@ -95,9 +98,11 @@ class BuildRequest:
             raise RequestError(f"unknown paper {paper!r}; expected {' or '.join(PAPER_SIZES)}")
         if copies is not None and not 1 <= copies <= MAX_COPIES:
             raise RequestError(f"expected from 1 to {MAX_COPIES} copies, found {copies}")
+        if ink not in Ink.__members__.values():
+            raise RequestError(f"unknown ink {ink!r}; expected {', '.join(Ink)}")
         return cls(Path(book_dir), output_folder(out_dir), tuple(Target(target) for target in wanted),
                    None if slugs is None else tuple(dict.fromkeys(slugs)), PageOptions(size, bleed, crop_marks),
-                   variant, paper, Stamping(prepared_for, copies), use_cache, strict)
+                   variant, paper, Stamping(prepared_for, copies), use_cache, strict, Ink(ink))
 
     def wants(self, target: Target) -> bool:
         return target in self.targets
@@ -109,4 +114,4 @@ class BuildRequest:
         return {"targets": list(self.targets), "slugs": None if self.slugs is None else list(self.slugs),
                 "paper": self.paper, "variant": self.variant, "page_size": page.page_size and page.page_size.text,
                 "bleed": page.bleed, "crop_marks": page.crop_marks, "prepared_for": self.stamping.prepared_for,
-                "copies": self.stamping.copies}
+                "copies": self.stamping.copies, "ink": str(self.ink)}

@@ -121,3 +121,18 @@ def test_shell_completion_offers_slugs_chapters_papers_and_targets(small_book: P
     assert _completions(small_book, "new X --chapter ") == families
     assert _completions(small_book, "dossier x --paper ") == ["a4", "letter"]
     assert _completions(small_book, "build ") == ["pdf", "epub", "dossiers", "print"]
+
+
+def test_a_printers_file_is_followed_by_its_preflight_report_unless_quiet():
+    report = ("pass  PDF version: %PDF-1.6", "FAIL  annotations: a Link annotation (p. 3)")
+    result = BuildResult((Written(Path("dist/print/book-interior.pdf"), OutputKind.PRINT_INTERIOR, 800 * 1024, 116,
+                                  preflight=report),), ())
+    for terminal in (False, True):
+        feedback, out, _ = _feedback(NORMAL, terminal=terminal)
+        feedback.summary(result)
+        lines = out.getvalue().splitlines()
+        start = lines.index("preflight of dist/print/book-interior.pdf:")
+        assert lines[start + 1:start + 3] == [f"  {line}" for line in report]
+    feedback, out, _ = _feedback(QUIET, terminal=False)
+    feedback.summary(result)
+    assert out.getvalue() == ""

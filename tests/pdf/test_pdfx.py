@@ -101,3 +101,12 @@ def test_darker_colours_stay_darker(ink: Ink):
                for value in (0.0, 0.25, 0.5, 0.75, 1.0)]
     assert printed == sorted(printed)
 
+
+def test_a_build_request_names_one_of_the_inks_and_a_new_ink_is_a_new_build():
+    from bestiary.errors import RequestError
+    from bestiary.request import BuildRequest
+
+    with pytest.raises(RequestError, match="unknown ink 'sepia'; expected black, standard-color, premium-color"):
+        BuildRequest.make(targets=["print"], ink="sepia")
+    black, colour = (BuildRequest.make(targets=["print"], ink=ink) for ink in ("black", "standard-color"))
+    assert black.ink is Ink.BLACK and black.digest_inputs() != colour.digest_inputs()

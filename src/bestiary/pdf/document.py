@@ -25,6 +25,7 @@ from ..render.renderer import Renderer
 from ..text.measures import PageSize
 from ..views.guide import FieldGuideView
 from ..views.pages import Pagination
+from .colour import Ink
 from .layout import Finish, Layouter
 from .pagination import PageNumbering, page_fill, pagination_of
 
@@ -42,13 +43,15 @@ class PdfOptions:
     crop_marks: bool
     variant: str | None = None  # one of PDF_VARIANTS, or pdf/x-4 for a printer's interior
     even_pages: bool = False  # a printer's interior: a blank last page when the count is odd
+    ink: Ink | None = None  # a printer's interior: the ink every colour is converted for; None: as laid out
 
     @classmethod
     def from_config(cls, config: BookConfig, *, page_size: PageSize | None = None, bleed: str | None = None,
-                    crop_marks: bool | None = None, variant: str | None = None, even_pages: bool = False) -> PdfOptions:
+                    crop_marks: bool | None = None, variant: str | None = None, even_pages: bool = False,
+                    ink: Ink | None = None) -> PdfOptions:
         """The book's settings, with what the request overrides."""
         return cls(page_size or config.page_size, bleed or config.bleed,
-                   config.crop_marks if crop_marks is None else crop_marks, variant, even_pages)
+                   config.crop_marks if crop_marks is None else crop_marks, variant, even_pages, ink)
 
     def stylesheet(self) -> str:
         rules = [f"@page {{ size: {self.page_size.text}; bleed: {self.bleed}; }}"]
@@ -94,7 +97,8 @@ def render_field_guide(guide: FieldGuideView, renderer: Renderer, options: PdfOp
     if body_start is None:
         raise RenderError(f"the first chapter ({first_chapter}) is missing from the rendered field guide")
     config = guide.book.config
-    finish = Finish(guide.cover_pages, body_start, config.language, config.identifier, pad_to_even=options.even_pages)
+    finish = Finish(guide.cover_pages, body_start, config.language, config.identifier, pad_to_even=options.even_pages,
+                    press_ink=options.ink)
     data, written = layouter.write(document, FIELD_GUIDE_LAYOUT, finish, options.variant)
     pages_anchors = [page.anchors for page in document.pages]
     fill = [page_fill(page) for page in document.pages]

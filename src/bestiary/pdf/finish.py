@@ -5,7 +5,9 @@ name, roman front matter, arabic body), the viewer preferences a preflight
 checks (`DisplayDocTitle`, spreads with the cover alone), XMP metadata with
 title, authors, language and dates in every variant, and, for a printer's
 interior, a blank last page when the count is odd. Nothing is rewritten
-afterwards: the PDF keeps WeasyPrint's object streams and its version header.
+afterwards, except in a printer's file (`pdfx.conform` converts its colours and
+sets its header to PDF 1.6): the PDF keeps WeasyPrint's object streams and its
+version header.
 """
 
 from __future__ import annotations

@@ -28,8 +28,10 @@ from .. import errors
 from ..errors import Diagnostic
 from ..resources import resources_dir
 from . import line_breaking
+from .colour import Ink
 from .finish import PDF_VERSION, finisher
 from .pagination import PageNumbering, Shape, page_fill
+from .pdfx import PDFX_VERSION, conform
 from .sandbox import RefusedResource, SandboxedFetcher
 
 PDF_SCALE = 0.75  # PDF points per CSS pixel
@@ -44,7 +46,8 @@ line_breaking.apply()
 @dataclass(frozen=True)
 class Finish:
     """How a PDF is finished (see `finish.finisher`): its page labels, language and identity, whether a viewer
-    shows it as spreads, and whether a blank last page makes its count even (a printer's interior)."""
+    shows it as spreads, whether a blank last page makes its count even (a printer's interior), and for a
+    printer's file the ink every colour is converted for (`pdfx.conform`)."""
 
     cover_pages: int
     body_start: int
@@ -52,6 +55,7 @@ class Finish:
     identifier: str
     spreads: bool = True
     pad_to_even: bool = False
+    press_ink: Ink | None = None  # a printer's file (PDF/X-4); None: the colours as the layout gave them
 
     def hook(self) -> Callable[..., None]:
         return finisher(PageNumbering(self.cover_pages, self.body_start), self.language, self.identifier,
@@ -178,11 +182,16 @@ class Layouter:
 
     def write(self, document: weasyprint.Document, layout: str, finish: Finish | None,
               variant: str | None = None) -> tuple[bytes, list[Diagnostic]]:
-        """The PDF of a laid-out document, finished as `finish` says (or as WeasyPrint leaves it)."""
+        """The PDF of a laid-out document, finished as `finish` says (or as WeasyPrint leaves it); a printer's
+        file is then made true PDF/X-4 for its ink."""
         refused_before = len(self.fetcher.refused)
+        press_ink = finish.press_ink if finish else None
         with capture_weasyprint_warnings(layout) as warnings:
             data = document.write_pdf(pdf_variant=variant, pdf_tags=variant == "pdf/ua-1", pdf_identifier=b"bestiary",
-                                      pdf_version=PDF_VERSION, finisher=finish.hook() if finish else None)
+                                      pdf_version=PDFX_VERSION if press_ink else PDF_VERSION,
+                                      finisher=finish.hook() if finish else None)
+        if press_ink is not None:
+            data, _ = conform(data, press_ink)
         return data, warnings + self._refusals(refused_before, warnings, layout)
 
     def run(self, task: LayoutTask) -> LaidOut:

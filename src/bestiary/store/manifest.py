@@ -30,6 +30,7 @@ class WrittenEntry(TypedDict):
     kind: str
     pages: int | None
     sparse_pages: list[str]
+    preflight: list[str]  # a printer's file: its preflight report
 
 
 class KeptEntry(WrittenEntry):

@@ -39,14 +39,16 @@ class FieldGuideView:
     with_front: bool = True  # the cover, the front matter and the contents (a chunk may leave them out)
     with_statistics: bool = True
     with_index: bool = True
+    ink: str | None = None  # a printer's interior: black, standard-color or premium-color; None in the PDF edition
 
 
 def field_guide_view(book: Book, created: datetime.datetime, *, page_size: PageSize | None = None,
-                     with_cover: bool = True) -> FieldGuideView:
+                     with_cover: bool = True, ink: str | None = None) -> FieldGuideView:
     """Everything the print field guide shows; page numbers are the stylesheet's (`target-counter`).
 
     `page_size` (the book's by default) decides how long a running head may be; a printer's
-    interior is made `with_cover=False` (its cover is a separate file).
+    interior is made `with_cover=False` (its cover is a separate file) and names its `ink` (black ink
+    gets the design's reds as tints, `print/ink-black.css`).
     """
     config = book.config
     links = Links()
@@ -67,4 +69,5 @@ def field_guide_view(book: Book, created: datetime.datetime, *, page_size: PageS
         index_href=links.to_index(),
         statistics=statistics,
         with_statistics=statistics is not None,
+        ink=None if ink is None else str(ink),  # plain text: a template sees no enum
     )
