@@ -255,3 +255,26 @@ def test_the_epub_has_the_appendix_in_its_spine_nav_and_ncx_with_tables_of_the_r
     assert [int(row[3].rstrip("%")) for row in ranking.rows] == sorted(
         (role.flight_risk_percent for role in BOOK.roles), reverse=True)
     assert len(kinship.rows) == sum(len(role.related) for role in BOOK.roles)
+
+
+def test_families_differ_by_marker_shape_as_well_as_colour():
+    """In black ink, or for a reader who cannot tell red from green, the family colours are one grey: each family
+    also has its own marker shape, in the scatter, on the map and in the map's legend."""
+    charts = field_charts(BOOK, PRINT)
+    chapter = {role.slug: role.chapter_slug for role in BOOK.roles}
+    number_to_family = {number: chapter[role.slug] for number, role in enumerate(BOOK.roles, start=1)}
+
+    def shape(element: ElementTree.Element) -> str:
+        return next(name for name in element.get("class").split() if name.startswith("marker-"))
+
+    shapes: dict[str, set[str]] = {}
+    for point in with_class(svgs(charts, "salary-risk"), "point"):
+        shapes.setdefault(number_to_family[specimen_number(point)], set()).add(shape(point))
+    assert all(len(found) == 1 for found in shapes.values())
+    assert len({found.pop() for found in shapes.values()}) == len(BOOK.families)
+    kinship = svgs(charts, "kinship")[0]
+    legend = [shape(element) for element in kinship.iter() if "class" in element.attrib
+              and any(name.startswith("marker-") for name in element.get("class").split())
+              and "node" not in element.get("class").split()]
+    assert len(set(legend)) == len(legend) == len(BOOK.families)
+    assert {shape(node) for node in with_class([kinship], "node")} == set(legend)

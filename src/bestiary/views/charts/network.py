@@ -5,7 +5,8 @@ quadratic curves bent towards the centre, as wide as their weight and as dark
 as their shade, each relative to the others, the strongest drawn last so it
 stays on top. Labels are set level while they keep clear of each other, along
 the radius when they would not (many nodes); a legend of swatches follows, and
-a scale of line widths when the weights are percentages.
+a scale of line widths when the weights are percentages. Each node's marker has its family's colour and
+shape.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .svg import CHAR_WIDTH, INK, Box, Drawing, Frame, coordinate, legend, overlap
+from .svg import CHAR_WIDTH, INK, Box, Drawing, Frame, coordinate, legend, marker, overlap
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Node:
     colour: str
     angle: float  # radians, clockwise from the top
     radius: float  # the marker's
+    shape: str = "circle"  # one of svg.MARKER_SHAPES
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def _share(value: float, values: list[float]) -> float:
     return (value - low) / (high - low) if high > low else 1.0
 
 
-def draw_network(frame: Frame, nodes: list[Node], edges: list[Edge], items: list[tuple[str, str]],
+def draw_network(frame: Frame, nodes: list[Node], edges: list[Edge], items: list[tuple[str, str, str]],
                  description: str, scale: Scale | None = None, legend_columns: int = 0) -> Markup:
     """The nodes around a circle, labelled outside it; the edges through it; then the legend and the scale."""
     size = frame.font_size
@@ -60,7 +62,7 @@ def draw_network(frame: Frame, nodes: list[Node], edges: list[Edge], items: list
     # markers no wider than 60% of the room between neighbours (large markers for few families, say)
     room = min((radius * abs(a.angle - b.angle) for a, b in zip(nodes, nodes[1:], strict=False)), default=radius)
     shrink = min(1.0, 0.3 * room / max(node.radius for node in nodes))
-    nodes = [Node(node.label, node.colour, node.angle, node.radius * shrink) for node in nodes]
+    nodes = [Node(node.label, node.colour, node.angle, node.radius * shrink, node.shape) for node in nodes]
     centre_x, centre_y = frame.width / 2, diameter / 2
 
     def point(angle: float, distance: float) -> tuple[float, float]:
@@ -82,7 +84,7 @@ def draw_network(frame: Frame, nodes: list[Node], edges: list[Edge], items: list
                     **stroke(edge.weight, edge.shade))
     for node in nodes:
         x, y = point(node.angle, radius)
-        drawing.add("circle", cx=x, cy=y, r=node.radius, fill=node.colour, class_="node")
+        marker(drawing, node.shape, x, y, node.radius, fill=node.colour, class_="node")
     _node_labels(drawing, nodes, point, radius, size)
     height = diameter + legend(drawing, items, diameter, size, legend_columns)
     if scale is not None:

@@ -52,12 +52,14 @@ from .network import Edge, Node, Scale, draw_network
 from .svg import (
     CHAR_WIDTH,
     INK,
+    MARKER_SHAPES,
     PRINT,
     SCREEN,
     Drawing,
     Frame,
     LabelGroup,
     coordinate,
+    marker,
     nice_ticks,
     place_labels,
     shorten,
@@ -69,7 +71,8 @@ FACET_OVER = 30  # specimens in one scatter panel before it is cut by family
 RANKING_ROWS = 20  # bars in one ranking panel: a pocket page with the heading, a phone screen
 MAP_SPECIMENS = 60  # specimens on the map before it draws families instead
 FAMILY_COLOURS = ("#b3261e", "#1f5fa8", "#2e7d32", "#a15c00", "#6a3d9a", "#00838f", "#795548", "#c2185b")
-BAND_COLOURS = ("#9a9a9a", "#d9a441", "#d9682b", "#b3261e")  # lowest band to highest
+# lowest band to highest, each darker than the one before: in black ink too the tone climbs with the risk
+BAND_COLOURS = ("#bdbdbd", "#d9a441", "#d9682b", "#b3261e")
 
 
 @template_data()
@@ -124,6 +127,12 @@ def family_colours(book: Book) -> dict[str, str]:
             for position, family in enumerate(book.families)}
 
 
+def family_shapes(book: Book) -> dict[str, str]:
+    """Each family's marker shape: family n has the nth colour and the nth shape."""
+    return {family.slug: MARKER_SHAPES[position % len(MARKER_SHAPES)]
+            for position, family in enumerate(book.families)}
+
+
 def family_label(book: Book, family: Chapter) -> str:
     """"1–4 The Machine Room": the numbers of a family's specimens (they follow one another) and its title."""
     found = numbers(book)
@@ -166,7 +175,7 @@ def bands_sentence(book: Book) -> str:
 # ---- salary against flight risk ------------------------------------------------------------------------------
 
 def salary_chart(book: Book, frame: Frame) -> Chart:
-    found, colours = numbers(book), family_colours(book)
+    found, colours, shapes = numbers(book), family_colours(book), family_shapes(book)
     currencies = sorted({role.salary_currency for role in book.roles},
                         key=lambda code: (code != book.config.currency, code))
     panels: list[Panel] = []
@@ -184,10 +193,11 @@ def salary_chart(book: Book, frame: Frame) -> Chart:
         for title, shown in runs:
             if len(currencies) > 1:
                 title = f"Salaries in {currency}" + (f", {title}" if title else "")
-            panels.append(_scatter(book, frame, currency, paid, shown, title, found, colours))
+            panels.append(_scatter(book, frame, currency, paid, shown, title, found, colours, shapes))
     lowest = min(book.roles, key=lambda role: (role.flight_risk_percent, found[role.slug]))
     caption = (f"Each point is a specimen: its market-average salary against its flight risk. Numbers are the "
-               f"specimens\u2019 numbers in this book, the key in the table; colors are families. Dashed lines "
+               f"specimens\u2019 numbers in this book, the key in the table; colors and marker shapes are "
+               f"families. Dashed lines "
                f"mark the flight-risk bands ({bands_sentence(book)}). The least likely to leave: "
                f"{lowest.title}, at {lowest.flight_risk_percent}%.")
     if len(panels) > 1 and len(currencies) == 1:
@@ -202,7 +212,7 @@ def salary_chart(book: Book, frame: Frame) -> Chart:
 
 
 def _scatter(book: Book, frame: Frame, currency: str, paid: list[Role], shown: list[Role], title: str | None,
-             found: dict[str, int], colours: dict[str, str]) -> Panel:
+             found: dict[str, int], colours: dict[str, str], shapes: dict[str, str]) -> Panel:
     size, small = frame.font_size, frame.small
     ticks = nice_ticks(min(r.salary_average for r in paid), max(r.salary_average for r in paid), 5)
     tick_labels = compact_amounts(ticks, currency)
@@ -255,8 +265,8 @@ def _scatter(book: Book, frame: Frame, currency: str, paid: list[Role], shown: l
             groups.append(LabelGroup((number,), x, y))
         else:  # markers that would cover each other share one, and one label
             groups[near] = LabelGroup((*groups[near].labels, number), groups[near].x, groups[near].y)
-        drawing.add("circle", cx=x, cy=y, r=radius, fill=colours[role.chapter_slug], fill_opacity=0.9,
-                    class_=f"point specimen-{number}")
+        marker(drawing, shapes[role.chapter_slug], x, y, radius, fill=colours[role.chapter_slug], fill_opacity=0.9,
+               class_=f"point specimen-{number}")
     place_labels(groups, radius, size, (left, top - size, right + small, bottom), drawing)
     return Panel(title, drawing.markup(), description)
 
@@ -335,9 +345,9 @@ def kinship_chart(book: Book, frame: Frame) -> Chart:
             strongest[pair] = max(strongest.get(pair, 0), entry.match)
     if len(book.roles) <= MAP_SPECIMENS:
         panel, caption = _specimen_map(book, frame, found, strongest), (
-            "Specimens on a circle, grouped by family (the colors of the legend), each by its number, as in the "
-            "table of salaries. A line joins two specimens when either file names the other as related: the wider "
-            "and darker, the higher its SYSTEM MATCH (the higher of the two when both name each other). The "
+            "Specimens on a circle, grouped by family (the colors and shapes of the legend), each by its number, as "
+            "in the table of salaries. A line joins two specimens when either file names the other as related: the "
+            "wider and darker, the higher its SYSTEM MATCH (the higher of the two when both name each other). The "
             "Taxonomy Index lists every pair under Kinship.")
     else:
         panel, caption = _family_map(book, frame, strongest, by_slug), (
@@ -353,7 +363,7 @@ def kinship_chart(book: Book, frame: Frame) -> Chart:
 
 
 def _specimen_map(book: Book, frame: Frame, found: dict[str, int], strongest: dict[tuple[str, str], int]) -> Panel:
-    colours = family_colours(book)
+    colours, shapes = family_colours(book), family_shapes(book)
     families = book.families
     gap = 1.0 if len(families) > 1 else 0.0  # an empty place between families
     slots = len(book.roles) + gap * len(families)
@@ -364,12 +374,12 @@ def _specimen_map(book: Book, frame: Frame, found: dict[str, int], strongest: di
             slot = len(nodes) + gap * family_number + gap / 2
             position[role.slug] = len(nodes)
             nodes.append(Node(str(found[role.slug]), colours[family.slug], 2 * math.pi * slot / slots,
-                              frame.font_size * 0.45))
+                              frame.font_size * 0.45, shapes[family.slug]))
     edges = [Edge((position[a], position[b]), match, match, f"edge specimen-{found[a]} specimen-{found[b]} "
                   f"match-{match}") for (a, b), match in strongest.items()]
     description = (f"Network chart: {len(nodes)} specimens on a circle grouped by family, {len(edges)} lines "
                    f"between related specimens, wider for a higher match. The pairs follow in a table.")
-    items = [(colours[family.slug], family_label(book, family)) for family in families]
+    items = [(colours[family.slug], shapes[family.slug], family_label(book, family)) for family in families]
     matches = sorted(strongest.values())
     scale = Scale("SYSTEM MATCH", tuple(sorted({matches[0], round((matches[0] + matches[-1]) / 2), matches[-1]}))) \
         if matches else None
@@ -377,12 +387,12 @@ def _specimen_map(book: Book, frame: Frame, found: dict[str, int], strongest: di
 
 
 def _family_map(book: Book, frame: Frame, strongest: dict[tuple[str, str], int], by_slug: dict[str, Role]) -> Panel:
-    colours = family_colours(book)
+    colours, shapes = family_colours(book), family_shapes(book)
     families = book.families
     place = {family.slug: number for number, family in enumerate(families)}
     largest = max(len(family.roles) for family in families)
     nodes = [Node(f"F{number + 1}", colours[family.slug], 2 * math.pi * (number + 0.5) / len(families),
-                  frame.font_size * (0.5 + 0.9 * math.sqrt(len(family.roles) / largest)))
+                  frame.font_size * (0.5 + 0.9 * math.sqrt(len(family.roles) / largest)), shapes[family.slug])
              for number, family in enumerate(families)]
     between: dict[tuple[int, int], list[int]] = {}
     for (a, b), match in strongest.items():
@@ -393,7 +403,7 @@ def _family_map(book: Book, frame: Frame, strongest: dict[tuple[str, str], int],
              for ends, matches in sorted(between.items())]
     description = (f"Network chart: {len(families)} families on a circle, {len(edges)} lines between families "
                    f"whose specimens are related. The pairs of specimens follow in a table.")
-    items = [(colours[family.slug], f"F{number} {family.title}")
+    items = [(colours[family.slug], shapes[family.slug], f"F{number} {family.title}")
              for number, family in enumerate(families, start=1)]
     columns = 2 if len(families) > 6 else 0  # a long legend in two columns, or the map runs off a phone's screen
     return Panel(None, draw_network(frame, nodes, edges, items, description, legend_columns=columns), description)

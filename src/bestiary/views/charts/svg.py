@@ -86,6 +86,41 @@ class Drawing:
         return Markup(ElementTree.tostring(self.root, encoding="unicode"))
 
 
+def _polygon(corners: int, outer: float, inner: float | None = None,
+             turn: float = 0.0) -> tuple[tuple[float, float], ...]:
+    """A regular polygon (or, given `inner`, a star) around the origin, its first corner up, in radii."""
+    radii = (outer,) if inner is None else (outer, inner)
+    steps = corners * len(radii)
+    return tuple((radii[step % len(radii)] * math.sin(turn + 2 * math.pi * step / steps),
+                  -radii[step % len(radii)] * math.cos(turn + 2 * math.pi * step / steps)) for step in range(steps))
+
+
+# Families are told apart by marker shape as well as colour: in black ink, or to a reader who cannot tell red
+# from green, the colours are one grey. Each outline is sized to cover about a circle's area of the same radius.
+MARKER_SHAPES = ("circle", "square", "triangle", "diamond", "triangle-down", "hexagon", "star", "cross")
+_OUTLINES: dict[str, tuple[tuple[float, float], ...]] = {
+    "square": _polygon(4, 1.25, turn=math.pi / 4),
+    "triangle": _polygon(3, 1.4),
+    "diamond": _polygon(4, 1.3),
+    "triangle-down": _polygon(3, 1.4, turn=math.pi),
+    "hexagon": _polygon(6, 1.1),
+    "star": _polygon(5, 1.5, 0.65),
+    "cross": ((-0.35, -1.15), (0.35, -1.15), (0.35, -0.35), (1.15, -0.35), (1.15, 0.35), (0.35, 0.35),
+              (0.35, 1.15), (-0.35, 1.15), (-0.35, 0.35), (-1.15, 0.35), (-1.15, -0.35), (-0.35, -0.35)),
+}
+
+
+def marker(drawing: Drawing, shape: str, x: float, y: float, radius: float,
+           **attributes: float | str) -> ElementTree.Element:
+    """A filled marker of `shape` (one of MARKER_SHAPES) centred on (x, y), about as large as a circle of `radius`,
+    with the class `marker-<shape>` besides any it is given."""
+    attributes["class_"] = f"{attributes.get('class_', '')} marker-{shape}".strip()
+    if shape not in _OUTLINES:
+        return drawing.add("circle", cx=x, cy=y, r=radius, **attributes)
+    outline = " L".join(f"{coordinate(x + dx * radius)} {coordinate(y + dy * radius)}" for dx, dy in _OUTLINES[shape])
+    return drawing.add("path", d=f"M{outline}Z", **attributes)
+
+
 def text_box(x: float, y: float, text: str, size: float, anchor: str) -> Box:
     """Where a line of Courier Prime at baseline `y` lies (ascent 0.75 em, descent 0.25 em)."""
     width = len(text) * CHAR_WIDTH * size
@@ -107,20 +142,20 @@ def shorten(text: str, chars: int) -> str:
     return cut.rstrip(" ,;:-\u2013\u2014") + "\u2026"
 
 
-def legend(drawing: Drawing, items: list[tuple[str, str]], top: float, size: float, columns: int = 0) -> float:
-    """Swatches and labels under a chart, flowed into lines (or set in `columns`, shortened to fit them);
-    returns the height they take."""
+def legend(drawing: Drawing, items: list[tuple[str, str, str]], top: float, size: float, columns: int = 0) -> float:
+    """Swatches (colour and marker shape) and labels under a chart, flowed into lines (or set in `columns`,
+    shortened to fit them); returns the height they take."""
     line, gap = size * 1.45, size * 1.2
     column = (drawing.width + gap) / columns if columns else drawing.width
     chars = int((column - gap * bool(columns) - size * 1.3) / (CHAR_WIDTH * size))
     x, y = 0.0, top + size
-    for number, (colour, label) in enumerate(items):
+    for number, (colour, shape, label) in enumerate(items):
         label = shorten(label, chars)
         width = column if columns else size * 1.3 + len(label) * CHAR_WIDTH * size + gap
         wraps = number % columns == 0 if columns else x + width - gap > drawing.width
         if x > 0 and wraps:
             x, y = 0.0, y + line
-        drawing.add("circle", cx=x + size * 0.4, cy=y - size * 0.3, r=size * 0.4, fill=colour)
+        marker(drawing, shape, x + size * 0.4, y - size * 0.3, size * 0.4, fill=colour)
         drawing.text(x + size * 1.1, y, label, size)
         x += width
     return y - top + size * 0.5
