@@ -283,7 +283,8 @@ def test_charts_keep_their_ink_and_a_text_alternative_out_of_the_page(epub):
             assert backing.tag == f"{SVG}rect" and backing.get("class") == "chart-backing"
             assert (backing.get("width"), backing.get("height")) == tuple(svg.get("viewBox").split()[2:])
             assert contrast(INK, backing.get("fill")) >= 4.5
-            for element in svg.iter(f"{SVG}line", f"{SVG}path", f"{SVG}text", f"{SVG}circle", f"{SVG}rect"):
+            for element in svg.iter(f"{SVG}line", f"{SVG}path", f"{SVG}text", f"{SVG}circle", f"{SVG}rect",
+                                    f"{SVG}polygon"):
                 # every stroke and fill explicit: nothing left to a default colour, nothing to currentColor
                 paint = {name: element.get(name) for name in ("stroke", "fill") if element.get(name)}
                 assert paint, etree.tostring(element)

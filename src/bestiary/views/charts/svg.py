@@ -117,8 +117,8 @@ def marker(drawing: Drawing, shape: str, x: float, y: float, radius: float,
     attributes["class_"] = f"{attributes.get('class_', '')} marker-{shape}".strip()
     if shape not in _OUTLINES:
         return drawing.add("circle", cx=x, cy=y, r=radius, **attributes)
-    outline = " L".join(f"{coordinate(x + dx * radius)} {coordinate(y + dy * radius)}" for dx, dy in _OUTLINES[shape])
-    return drawing.add("path", d=f"M{outline}Z", **attributes)
+    corners = " ".join(f"{coordinate(x + dx * radius)},{coordinate(y + dy * radius)}" for dx, dy in _OUTLINES[shape])
+    return drawing.add("polygon", points=corners, **attributes)
 
 
 def text_box(x: float, y: float, text: str, size: float, anchor: str) -> Box:
