@@ -135,9 +135,13 @@ SOURCE_DATE_EPOCH = "1764201600"
 
 # The child that builds the fixture book: the command as a user runs it, then what it printed, as JSON.
 _FIXTURE_BUILD = """
-import json, subprocess, sys
+import ctypes, json, signal, subprocess, sys
+def die_with_parent():  # PR_SET_PDEATHSIG: a run killed part way (a timeout, ^C) leaves no build behind
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+die_with_parent()
 result = subprocess.run([sys.executable, "-m", "bestiary", "build", "--book", sys.argv[1], "--out", sys.argv[2]],
-                        capture_output=True, text=True)
+                        capture_output=True, text=True, preexec_fn=die_with_parent)
 with open(sys.argv[3] + ".part", "w") as stream:
     json.dump([result.returncode, result.stdout, result.stderr], stream)
 import os; os.replace(sys.argv[3] + ".part", sys.argv[3])
