@@ -14,7 +14,7 @@ from pypdf.generic import ArrayObject, IndirectObject
 from bestiary.book.load import load_book
 from bestiary.resources import fonts_dir
 from conftest import FIXTURE_BOOK, build_book
-from helpers import link_annotations
+from helpers import link_annotations, programs_by_font_name
 
 pytestmark = pytest.mark.slow
 
@@ -179,6 +179,15 @@ def test_every_font_is_embedded_and_ours(guide):
             seen |= names
     for family in ("Courier Prime", "Inter", "EB Garamond"):
         assert any(name.startswith(family) for name in seen), family
+
+
+def test_every_font_subset_has_a_tag_of_its_own(fixture_build):
+    """ISO 32000 9.6.4: distinct subsets, distinct tags. Each chunk embeds its own subset of a face under the same
+    tag; the assembly joins them."""
+    programs = programs_by_font_name((fixture_build.out / PDF_NAME).read_bytes())
+    assert {name: len(found) for name, found in programs.items() if len(found) > 1} == {}
+    faces = [name.split("+")[1] for name in programs]
+    assert len(faces) == len(set(faces))  # and each face once, under one tag
 
 
 def test_bleed_adds_to_the_media_box_and_ua_is_tagged(tmp_path: Path, small_book: Path):
