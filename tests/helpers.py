@@ -1,4 +1,5 @@
-"""Readers for real outputs: PDF text through pypdf, EPUB through EPUBCheck."""
+"""Readers for real outputs: PDF text through pypdf, fonts through pikepdf, pages through PDFium, EPUB through
+EPUBCheck."""
 
 from __future__ import annotations
 
@@ -26,6 +27,44 @@ def pdf_text(path: Path) -> str:
     """All text of a PDF, words separated by single spaces, whatever the line breaks and hyphenation."""
     reader = PdfReader(path)
     return " ".join(" ".join(dehyphenate(page.extract_text() or "").split()) for page in reader.pages)
+
+
+def programs_by_font_name(pdf: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Each embedded font's name (`ABCDEF+Face`) → the font program streams embedded under it."""
+    import io
+
+    import pikepdf
+
+    found: dict[str, set[tuple[int, int]]] = {}
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for descriptor in document.objects:
+            if isinstance(descriptor, pikepdf.Dictionary) and descriptor.get("/Type") == "/FontDescriptor":
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in descriptor:
+                        found.setdefault(str(descriptor.FontName), set()).add(descriptor[key].objgen)
+    return found
+
+
+def page_pixels(pdf: bytes, scale: float = 1.0) -> list[bytes]:
+    """Every page of `pdf` rendered by PDFium at `scale` (1 is 72 dpi), as raw pixels."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [bytes(page.render(scale=scale).buffer) for page in document]
+    finally:
+        document.close()
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Every page's text as PDFium reads it (pypdf misreads two-byte codes of a font with its own encoding)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
 
 
 def epubcheck(path: Path) -> tuple[int, int, int, str]:

@@ -19,7 +19,7 @@ from bestiary.resources import fonts_dir
 from bestiary.text.markdown import plain_text
 from bestiary.views.index import sort_key
 from conftest import FIXTURE_BOOK, build_book
-from helpers import dehyphenate, link_annotations, straight_quotes
+from helpers import dehyphenate, link_annotations, programs_by_font_name, straight_quotes
 
 pytestmark = pytest.mark.slow
 
@@ -241,6 +241,15 @@ def test_every_font_is_embedded_and_ours(guide):
             seen |= names
     for family in ("Courier Prime", "Inter", "EB Garamond"):
         assert any(name.startswith(family) for name in seen), family
+
+
+def test_every_font_subset_has_a_tag_of_its_own(fixture_build):
+    """ISO 32000 9.6.4: distinct subsets, distinct tags. Each chunk embeds its own subset of a face under the same
+    tag; the assembly joins them."""
+    programs = programs_by_font_name((fixture_build.out / PDF_NAME).read_bytes())
+    assert {name: len(found) for name, found in programs.items() if len(found) > 1} == {}
+    faces = [name.split("+")[1] for name in programs]
+    assert len(faces) == len(set(faces))  # and each face once, under one tag
 
 
 def test_bleed_adds_to_the_media_box_and_ua_is_tagged(tmp_path: Path, small_book: Path):
