@@ -202,3 +202,12 @@ def test_adding_a_record_changes_no_other_number_not_even_on_a_dossier_cover(tmp
     record_path.write_text(filled, encoding="utf-8")
     assert "file_number: 4 " in text
     assert covers(copy) == {**before, "aardvark-admin": "OTI-ADU-0003", "aardwolf-associate": "OTI-ADU-0004"}
+
+
+def test_new_and_number_refuse_a_high_water_mark_they_cannot_keep(small_book: Path):
+    settings = small_book / "book.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "file_numbers:\n", encoding="utf-8")
+    for command in (["number"], ["new", "Gamma Guru", "--chapter", "01-first"]):
+        result = cli(*command, "--book", str(small_book))
+        assert_input_error(result, "book.yaml:", " E205 file_numbers: expected `issued: N` under file_numbers")
+    assert not (small_book / "chapters" / "01-first" / "gamma-guru.yaml").exists()

@@ -91,7 +91,10 @@ class _Settings:
         checked = BOOK_SCHEMA.keys[GROUP].spec.check(
             {} if group is None else group, (GROUP,), lambda key_path, code, message: problems.append(
                 source.diagnostic(key_path, code, message)))
-        if checked is None:
+        if GROUP in data and checked is not None and (not isinstance(group, dict) or group.get(ISSUED) is None):
+            problems.append(source.diagnostic((GROUP,), errors.BAD_VALUE, f"expected `{ISSUED}: N` under {GROUP} for "
+                                              "bestiary to keep, found none (write `issued: 0` there)"))
+        if problems:
             raise InputError(problems)
         publisher, kingdom = data.get("publisher"), data.get("kingdom")
         prefix = file_number_prefix(publisher, kingdom) if isinstance(publisher, str) and isinstance(kingdom, str) \
@@ -108,17 +111,13 @@ class _Settings:
             ending = "\r\n" if "\r\n" in text else "\n"
             text = text + ("" if text.endswith("\n") else ending)
             text += ISSUED_BLOCK.format(number=number).replace("\n", ending)
-        elif isinstance(group, dict) and group.get(ISSUED) is not None:
+        else:  # a valid number stands there (`read`): only its digits change
             line, column = source.at((GROUP, ISSUED))
-            lines = text.splitlines(keepends=True)
+            lines = _lines(text)
             digits = _DIGITS.match(lines[line - 1], column - 1)
-            assert digits is not None  # a valid issued number, read from there
+            assert digits is not None
             lines[line - 1] = lines[line - 1][:digits.start()] + str(number) + lines[line - 1][digits.end():]
             text = "".join(lines)
-        else:
-            raise InputError([source.diagnostic((GROUP,), errors.BAD_VALUE,
-                                                f"expected `{ISSUED}: N` under {GROUP} for bestiary to keep, "
-                                                "found none (write `issued: 0` there)")])
         self.file.write(text, {**data, GROUP: {**(group or {}), ISSUED: number}})
         return True
 
@@ -196,9 +195,15 @@ def with_file_number(text: str, number: int) -> str:
         at = end.line if end.column == 0 else end.line + 1
     else:
         at = first_key.start_mark.line
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     ending = "\r\n" if "\r\n" in text else "\n"
     if at >= len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
         lines[-1] += ending
     lines.insert(at, f"{' ' * first_key.start_mark.column}{KEY}: {number}{ending}")
     return "".join(lines)
+
+
+def _lines(text: str) -> list[str]:
+    """`text` as lines, each with its line break, split where YAML counts lines (not at a form feed, as
+    `str.splitlines` also does). An edit in the wrong place is caught anyway: each is read back (`_File.write`)."""
+    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
