@@ -99,8 +99,10 @@ def record(title: str, related: list[dict] | None = None) -> dict:
     }
 
 
-def write_book(root: Path, families: dict[str, dict[str, dict | str]] | None = None) -> Path:
-    """Write a book folder; a record given as str is written verbatim (for bad YAML)."""
+def write_book(root: Path, families: dict[str, dict[str, dict | str]] | None = None, numbered: bool = True) -> Path:
+    """Write a book folder; a record given as str is written verbatim (for bad YAML). Unless not `numbered`, each
+    record given as a dict without a `file_number` gets one after its title, 1, 2… in reading order (a record
+    without one builds with a warning, W504)."""
     book = root / "book"
     (book / "chapters").mkdir(parents=True)
     (book / "book.yaml").write_text(yaml.safe_dump(BOOK_YAML, sort_keys=False), encoding="utf-8")
@@ -111,11 +113,16 @@ def write_book(root: Path, families: dict[str, dict[str, dict | str]] | None = N
             "01-first": {"alpha-analyst": record("Alpha Analyst", [{"role": "beta-boss", "match": 90}])},
             "02-second": {"beta-boss": record("Beta Boss", [{"role": "alpha-analyst", "match": 80}])},
         }
-    for family, records in families.items():
+    number = 0
+    for family, records in sorted(families.items()):
         folder = book / "chapters" / family
         folder.mkdir()
         (folder / "chapter.md").write_text(f"---\ntitle: Family {family}\n---\nIntro.\n", encoding="utf-8")
-        for slug, content in records.items():
+        for slug, content in sorted(records.items()):
+            if numbered and isinstance(content, dict) and "file_number" not in content:
+                number += 1
+                title = {"title": content["title"]} if "title" in content else {}
+                content = {**title, "file_number": number, **content}
             text = content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False)
             (folder / f"{slug}.yaml").write_text(text, encoding="utf-8")
     return book

@@ -320,6 +320,23 @@ def new_command(title: str, chapter: str, book_dir: Path) -> None:
     click.echo(f"wrote {path}; fill in every TODO, then run: bestiary check")
 
 
+@main.command("number")
+@BOOK_OPTION
+@VERBOSE_OPTION
+def number_command(book_dir: Path) -> None:
+    """Write a file_number into each record that has none: the number it prints with today, so no file number
+    moves again. A record's number is then its own: adding or deleting another never changes it."""
+    from .book.numbering import number_book
+
+    numbered = number_book(book_dir)
+    for written in numbered.written:
+        click.echo(f"wrote file_number: {written.number} into {written.path} ({written.printed})")
+    if numbered.raised:
+        click.echo(f"wrote file_numbers.issued: {numbered.issued} into {numbered.settings}")
+    if not numbered.written:
+        click.echo(f"every record has its file number; the next is {numbered.issued + 1}")
+
+
 @main.command("schema")
 @click.option("--write", is_flag=True, help="Write BOOK/role.schema.json (only if it changed) instead of printing.")
 @BOOK_OPTION

@@ -15,6 +15,7 @@ from ..text.measures import LENGTH, PageSize, bleed_problem, page_size_problem, 
 from ..text.money import is_currency
 from . import schema
 from .parse import load_yaml_file
+from .record_schema import MAX_FILE_NUMBER
 
 PAPER_SIZES = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}  # office paper for dossiers, in points
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")  # the field guide's tagged and archival editions
@@ -67,7 +68,7 @@ class PrintEditionConfig:
     bleed: str
 
 
-@template_data()
+@template_data(hidden=("file_numbers_issued",))
 @dataclass(frozen=True)
 class BookConfig:
     title: str
@@ -90,6 +91,7 @@ class BookConfig:
     bleed: str
     crop_marks: bool
     dossier_paper: str
+    file_numbers_issued: int = 0  # the highest file number `new` or `number` gave: never given again
 
     def flight_risk_level(self, percent: int) -> str:
         """The level of the highest band whose start the percent reaches."""
@@ -153,6 +155,10 @@ BOOK_SCHEMA = schema.Mapping({
             lambda s: bleed_problem(s) is None, "a bleed from 0 to 0.5in, such as 0.125in"),
             required=False, default="0.125in"),
     }), required=False),
+    # the high-water mark of file numbers, kept by `bestiary new` and `bestiary number` (`file_numbers`)
+    "file_numbers": schema.Key(schema.Mapping({
+        "issued": schema.Key(schema.Integer(0, MAX_FILE_NUMBER), required=False, default=0),
+    }), required=False),
 })
 
 
@@ -212,4 +218,5 @@ def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
         bleed=field_guide["bleed"],
         crop_marks=field_guide["crop_marks"],
         dossier_paper=dossier["paper"],
+        file_numbers_issued=data["file_numbers"]["issued"],
     ), problems
