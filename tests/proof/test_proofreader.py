@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bestiary.store.dates import book_sources
 from cli.test_layering import SRC, graph
@@ -205,3 +207,19 @@ def test_builds_never_proofread():
     imports = [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                and node.module == "proof"]
     assert imports and all(node in list(ast.walk(check_command)) for node in imports)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab the(\"“”)[]{}`'’,.;:!? \n-_/#@*0123456789Colourorganise")),
+               max_size=80))
+def test_any_text_gives_findings_inside_it_and_never_an_error(text: str):
+    """Whatever an author writes, each rule's findings stand inside the text, at what they say they found."""
+    from bestiary.proof import rules
+    from bestiary.proof.tokens import prose
+
+    cleaned = prose(text, markdown_blocks=True)
+    assert len(cleaned) == len(text) and cleaned.count("\n") == text.count("\n")
+    for finding in [*rules.doubled_words(cleaned), *rules.space_before_punctuation(cleaned, text),
+                    *rules.unbalanced(cleaned)]:
+        assert 0 <= finding.start < len(text)
+        assert " ".join(text[finding.start:].split()).startswith(" ".join(finding.found.split()))
