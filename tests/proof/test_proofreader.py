@@ -153,6 +153,20 @@ def test_the_books_word_list_suppresses_its_words_and_check_words_lists_them(tmp
            "line of its own; # starts a comment)" in found
 
 
+def test_check_words_gives_entries_for_words_txt(small_book: Path):
+    """One entry a word: a compound none of whose parts is a word whole, a plural and a Capitalised word folded
+    into the entry that matches them; a prefix before a hyphen is no word to list."""
+    require_dictionary()
+    chapter = small_book / "chapters" / "01-first" / "chapter.md"
+    chapter.write_text("---\ntitle: Family first\n---\nThe Wi-Fi hackathon. Hackathons are pre-approved "
+                       "post-mortems. Kubeflow.\n", encoding="utf-8")
+    listed = cli("check", "--words", "--book", str(small_book))
+    assert listed.stdout.splitlines() == ["hackathon", "Kubeflow", "mortems", "Wi-Fi"]
+    found = warning_lines(cli("check", "--book", str(small_book)).stderr)
+    assert [line.split(", found '")[1].split("'")[0] for line in found] == [
+        "Wi-Fi", "hackathon", "Hackathons", "mortems", "Kubeflow"]
+
+
 def test_a_clean_book_gets_no_warning_and_a_british_one_is_held_to_british_spelling(tmp_path: Path):
     require_dictionary("en-GB")
     book = write_book(tmp_path)

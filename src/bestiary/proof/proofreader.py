@@ -20,7 +20,7 @@ from ..book.parse import KeyPath, SourceMap, dotted, load_markdown_file, load_ya
 from ..book.reading import read_text
 from ..errors import Diagnostic, display_path
 from . import rules
-from .speller import Speller, open_dictionary, read_word_list
+from .speller import Speller, WordList, open_dictionary, read_word_list
 from .tokens import prose
 
 # Record values that are not prose: another record's slug or title, a time range, a currency code.
@@ -168,8 +168,13 @@ def proofread(book: Book, *, suggest: bool = True) -> Proofreading:
 
 
 def _word_list_entries(unknown: set[str]) -> tuple[str, ...]:
-    """The unknown words as entries of a word list: a possessive as its word, a Capitalised word as the lower-case
-    one when that is unknown too (a lower-case entry matches both), sorted as a dictionary is."""
+    """The unknown words as entries of a word list, none that another entry would match already: a possessive
+    as its word, Hackathons left to hackathon (an entry in lower case matches it Capitalised, and its plural);
+    sorted as a dictionary is."""
     entries = {word[:-2] if word.endswith("'s") else word for word in unknown}
-    entries = {word for word in entries if not (word[:1].isupper() and word.lower() in entries)}
-    return tuple(sorted(entries, key=lambda word: (word.casefold(), word)))
+
+    def covered(word: str) -> bool:
+        others = frozenset(entries - {word})
+        return WordList("", others, frozenset(other for other in others if other.islower())).knows(word)
+
+    return tuple(sorted((word for word in entries if not covered(word)), key=lambda word: (word.casefold(), word)))
