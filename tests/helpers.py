@@ -85,6 +85,17 @@ def epubcheck(path: Path) -> tuple[int, int, int, str]:
     return int(match.group(1)), int(match.group(2)), int(match.group(3)), output
 
 
+def require_dictionary(tag: str = "en-US") -> None:
+    """Skip a spelling test where the Hunspell dictionary is missing, except in CI, which installs it (.ci/run)."""
+    from bestiary.proof.speller import open_dictionary
+
+    found = open_dictionary(tag)
+    if isinstance(found, str):
+        if os.environ.get("CI"):
+            pytest.fail(f"{found}: CI installs it (.ci/run)")
+        pytest.skip(found)
+
+
 def epub_texts(path: Path) -> dict[str, str]:
     """Every XHTML document of an EPUB, by name, as text."""
     import zipfile

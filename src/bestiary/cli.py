@@ -235,11 +235,15 @@ def clean_command() -> None:
 @click.option("--out", "out_dir", type=click.Path(), default="dist", show_default=True,
               help="The output folder: a build killed while putting its outputs there is finished first.")
 @STRICT_OPTION
+@click.option("--words", "list_words", is_flag=True,
+              help="Print each word the spelling dictionary did not know, once a line, alone on standard output: "
+                   "the candidates for BOOK/words.txt.")
 @VERBOSE_OPTION
-def check_command(book_dir: Path, out_dir: str, strict: bool) -> None:
-    """Validate every record and cross-reference; report all problems at once. First, a build into OUT
-    killed while putting its outputs in place is finished (nothing else in OUT is touched)."""
+def check_command(book_dir: Path, out_dir: str, strict: bool, list_words: bool) -> None:
+    """Validate every record and cross-reference, then proofread the book; report all problems at once. First, a
+    build into OUT killed while putting its outputs in place is finished (nothing else in OUT is touched)."""
     from .check import check_book
+    from .proof import proofread
     from .store.outputs import finish_interrupted_commit, finished_line
     from .store.paths import output_folder
 
@@ -251,12 +255,19 @@ def check_command(book_dir: Path, out_dir: str, strict: bool) -> None:
         book = check_book(book_dir)
     except InputError as error:
         _fail_input(error)
-    if strict and book.warnings:
-        _fail_strict(StrictError(book.warnings))
-    for warning in book.warnings:
+    proofreading = proofread(book, suggest=not list_words)
+    if proofreading.not_checked:
+        click.echo(f"note: {proofreading.not_checked}", err=True)
+    if list_words:
+        for word in proofreading.unknown_words:
+            click.echo(word)
+    warnings = tuple(sorted((*book.warnings, *proofreading.warnings)))
+    if strict and warnings:
+        _fail_strict(StrictError(warnings))
+    for warning in warnings:
         click.echo(str(warning), err=True)
     click.echo(f"ok: {len(book.roles)} records in {len(book.families)} families, "
-               f"{len(book.chapters)} chapters")
+               f"{len(book.chapters)} chapters", err=list_words)
 
 
 @main.command("dossier")

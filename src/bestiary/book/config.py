@@ -20,6 +20,7 @@ from .record_schema import MAX_FILE_NUMBER
 PAPER_SIZES = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}  # office paper for dossiers, in points
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")  # the field guide's tagged and archival editions
 PRINT_VARIANT = "pdf/x-4"  # the print-on-demand edition (interior and cover wrap)
+WORD_LIST = "words.txt"  # beside book.yaml: the book's own words, read by `check`'s proofreader, never by a build
 
 
 
@@ -50,6 +51,24 @@ def default_hyphenation(language: str) -> str:
     return found.replace("_", "-") if found else language
 
 
+_SPELLING = re.compile(r"([a-zA-Z]{2,3})(?:-([a-zA-Z]{2}))?")
+
+
+def spelling_tag(tag: str) -> str:
+    """A spelling dictionary's tag as Hunspell's dictionaries are named: en-US, en-GB, de."""
+    match = _SPELLING.fullmatch(tag)
+    if match is None:
+        return tag
+    language, region = match.groups()
+    return language.lower() + (f"-{region.upper()}" if region else "")
+
+
+def default_spelling(language: str) -> str:
+    """The spelling a book's language implies: English is US English unless `spelling` says otherwise, as for
+    hyphenation; another language is spelt by its own tag (its dictionary may or may not be installed)."""
+    return "en-US" if language.lower() == "en" else spelling_tag(language)
+
+
 @template_data()
 @dataclass(frozen=True)
 class FlightRiskBand:
@@ -77,6 +96,7 @@ class BookConfig:
     kingdom: str
     language: str
     hyphenation: str  # the hyphenation dictionary's language tag, e.g. en-US for a book in English
+    spelling: str  # the spelling dictionary's language tag (`check` proofreads against it), e.g. en-US
     authors: tuple[str, ...]
     edition: str
     date: datetime.date
@@ -121,6 +141,9 @@ BOOK_SCHEMA = schema.Mapping({
         "a BCP 47 language tag such as en or en-GB")),
     "hyphenation": schema.Key(schema.Pattern(
         lambda s: hyphenation_problem(s) is None, "a language with a hyphenation dictionary, such as en-US or en-GB"),
+        required=False),
+    "spelling": schema.Key(schema.Pattern(
+        lambda s: _SPELLING.fullmatch(s) is not None, "a language and region such as en-US or en-GB"),
         required=False),
     "authors": schema.Key(schema.ListOf(schema.Text(max_length=200, single_line=True), 1, 20)),
     "edition": schema.Key(schema.Text(max_length=100, single_line=True)),
@@ -201,6 +224,7 @@ def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
         kingdom=data["kingdom"],
         language=data["language"],
         hyphenation=data["hyphenation"] or default_hyphenation(data["language"]),
+        spelling=spelling_tag(data["spelling"]) if data["spelling"] else default_spelling(data["language"]),
         authors=data["authors"],
         edition=data["edition"],
         date=data["date"],

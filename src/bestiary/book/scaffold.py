@@ -197,7 +197,7 @@ field_guide:
 dossier:
   # a4 or letter
   paper: a4
-# Optional: hyphenation, rights, classification, keywords, print_edition (see the README).
+# Optional: hyphenation, spelling, rights, classification, keywords, print_edition (see the README).
 """
 
 FOREWORD = """\
