@@ -201,3 +201,11 @@ def test_an_unclosed_quote_is_described_as_unclosed_where_it_opens(tmp_path: Pat
     lines = assert_input_error(cli("check", "--book", str(book)), "alpha-analyst.yaml:2:10: E103")
     assert "' opened here to be closed, found no closing '" in lines[0], lines
     assert "add a ' where the text ends, on this line" in lines[0] and "inside" not in lines[0], lines
+
+
+def test_a_dedented_key_is_told_to_indent_under_the_mapping_that_misses_it(tmp_path: Path):
+    text = yaml.safe_dump(record("Alpha Analyst"), sort_keys=False)
+    text = text.replace("  verdict: Too much.", "verdict: Too much.")
+    book = write_book(tmp_path, {"01-first": {"alpha-analyst": text}})
+    lines = assert_input_error(cli("check", "--book", str(book)), "alpha-analyst.yaml", "unknown key 'verdict'")
+    assert "indent it under 'salary:'" in lines[0], lines
