@@ -121,3 +121,24 @@ def test_shell_completion_offers_slugs_chapters_papers_and_targets(small_book: P
     assert _completions(small_book, "new X --chapter ") == families
     assert _completions(small_book, "dossier x --paper ") == ["a4", "letter"]
     assert _completions(small_book, "build ") == ["pdf", "epub", "dossiers", "print"]
+
+
+def test_verbose_says_done_once_per_stage_even_when_its_end_is_repeated():
+    feedback, _, errors = _feedback(VERBOSE, terminal=False)
+    with feedback:
+        for step in (Step(Stage.DOSSIERS, 0, 2), Step(Stage.DOSSIERS, 2, 2, "beta"), Step(Stage.DOSSIERS, 2, 2)):
+            feedback.step(step)
+    assert errors.getvalue().count("dossiers done") == 1, errors.getvalue()
+
+
+def test_at_80_columns_file_names_fold_rather_than_look_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "dist" / "a-rather-long-output-folder-name" / "dossiers-for-the-board"
+    names = ["chief-executive-officer-letter.pdf", "chief-executive-officer-a4.pdf"]
+    written = tuple(Written(folder / name, OutputKind.DOSSIER, 1024, 4) for name in names)
+    out = io.StringIO()
+    feedback = Feedback(VERBOSE, Console(file=out, force_terminal=True, width=80, highlight=False),
+                        Console(file=io.StringIO(), width=80))
+    feedback.summary(BuildResult(written, (), 1, 0, {Stage.DOSSIERS: 2.0}))
+    joined = "".join(line.split("  ")[0].strip() for line in out.getvalue().splitlines())
+    assert all(name in joined for name in names) and "…" not in out.getvalue(), out.getvalue()
