@@ -265,7 +265,7 @@ class Mapping(Spec):
             cleaned[name] = checked
         return None if failed else cleaned
 
-    def _parent_missing(self, name: str, value: dict) -> str | None:
+    def _parent_missing(self, name: str, value: dict[str, Any]) -> str | None:
         """The key whose mapping lacks `name`, which it allows: where a dedented key belongs."""
         for parent, key in self.keys.items():
             child = value.get(parent)
