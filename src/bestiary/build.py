@@ -39,7 +39,7 @@ from .pdf.processes import give_memory_back
 from .pdf.sandbox import sandbox_roots
 from .pdf.stamp import Recipient, recipients, stamped_copies
 from .pdf.toolchain import toolchain_fingerprint
-from .progress import Progress, Stage, Step, silent
+from .progress import Progress, Stage, SteadySteps, Step, silent
 from .render.renderer import layout_search_path, make_renderer
 from .request import BuildRequest, Target
 from .resources import fonts_dir
@@ -215,10 +215,15 @@ def _render(plan: _Plan, staged: StagedOutputs, cache: Cache, toolchain: str, pr
         queued = _queue_dossiers(job, pool, plan) if request.wants(Target.DOSSIERS) else {}
         if request.wants(Target.PDF) or request.wants(Target.EPUB):
             # the EPUB needs the print pages even when the PDF itself is not wanted
-            job.begin(Stage.FIELD_GUIDE)
-            edition = print_edition(book, plan.options, created, pool=pool, progress=job.tell)
+            assembling = int(request.wants(Target.PDF))  # its last piece, at the end: `_stage_field_guide`
+            job.begin(Stage.FIELD_GUIDE, 1 + assembling)
+            edition = print_edition(book, plan.options, created, pool=pool,
+                                    progress=SteadySteps(job.tell, extra=assembling))
             job.warnings += edition.warnings
-            job.end(Stage.FIELD_GUIDE, pages=edition.page_count)
+            if assembling:
+                job.seconds[Stage.FIELD_GUIDE] = time.monotonic() - job.started[Stage.FIELD_GUIDE]
+            else:
+                job.end(Stage.FIELD_GUIDE, pages=edition.page_count)
         if request.wants(Target.EPUB):
             job.begin(Stage.EPUB)
             cover = cached_cover_png(edition.cover_source, cache, toolchain)
@@ -272,12 +277,12 @@ def _stage_field_guide(job: _Job, paths: OutputPaths, edition: PrintEdition) -> 
     a chunked guide is the build process's largest moment (every page open at once)."""
     started = time.monotonic()
     give_memory_back()  # what the EPUB and the waiting held
-    laid = job.last[Stage.FIELD_GUIDE]
-    job.tell(Step(Stage.FIELD_GUIDE, laid.done, laid.total + 1, "assembling the PDF", edition.page_count))
+    total = job.last[Stage.FIELD_GUIDE].total  # counted the assembly from the start
+    job.tell(Step(Stage.FIELD_GUIDE, total - 1, total, "assembling the PDF", edition.page_count))
     job.stage(paths.field_guide, edition.data, OutputKind.FIELD_GUIDE, edition.page_count,
               edition.pagination.sparse_body_pages())
     job.seconds[Stage.FIELD_GUIDE] += time.monotonic() - started
-    job.tell(Step(Stage.FIELD_GUIDE, laid.total + 1, laid.total + 1, pages=edition.page_count))
+    job.tell(Step(Stage.FIELD_GUIDE, total, total, pages=edition.page_count))
 
 
 def _print_edition(job: _Job, plan: _Plan, created: datetime.datetime) -> None:

@@ -190,6 +190,33 @@ def test_preview_shows_invalid_yaml_and_keeps_the_last_good_book(tmp_path: Path)
     assert preview.status()["problems"] == [] and preview.status()["preview"] == 2
 
 
+def test_the_terminal_hears_the_located_lines_and_a_fixed_book_reads_rebuilding_not_failed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from bestiary.serve import state
+    from bestiary.serve.child_build import BuildOutcome
+
+    book = write_book(tmp_path)
+    heard: list[str] = []
+    preview = state.Preview(book, tmp_path / "dist", log=heard.append)
+    record = book / "chapters" / "01-first" / "alpha-analyst.yaml"
+    good = record.read_text(encoding="utf-8")
+    record.write_text(good.replace("percent: 50", "percent:\t50"), encoding="utf-8")
+    preview.refresh([record])
+    assert heard[0].startswith("preview: 1 problem(s)")
+    assert any("alpha-analyst.yaml:" in line and "E103" in line for line in heard[1:]), heard
+
+    located = "book/chapters/01-first/beta-boss.yaml:3:1: E204 flight_risk.percent: expected …"
+    monkeypatch.setattr(state, "build_in_child", lambda *args: BuildOutcome(False, (located,), summary="failed"))
+    preview.run_build()
+    assert located in heard and preview.status()["label"] == "Build 1: problems below"
+
+    record.write_text(good, encoding="utf-8")  # the fix: the next build has not ended yet
+    preview.refresh([record])
+    status = preview.status()
+    assert status["state"] == "rebuilding" and status["label"] == "Build 2: rebuilding…", status
+    assert "failed" not in status["label"]
+
+
 def test_preview_status_history_reaches_a_client_that_fell_behind(tmp_path: Path):
     from bestiary.serve.state import Preview
 
