@@ -25,6 +25,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from .book.model import Book
+from .book.print_services import PrintProfile
 from .check import check_book
 from .epub.cover import cached_cover_png
 from .epub.package import render_epub
@@ -34,7 +35,7 @@ from .pdf.document import PdfOptions, PrintEdition, render_field_guide
 from .pdf.dossier import DossierLayouts, RenderedDossier
 from .pdf.layout import LaidOut
 from .pdf.pool import WorkerPool
-from .pdf.print_on_demand import interior_options, render_cover_wrap
+from .pdf.print_on_demand import lay_out_interior, render_cover_wrap
 from .pdf.processes import give_memory_back
 from .pdf.sandbox import sandbox_roots
 from .pdf.stamp import Recipient, recipients, stamped_copies
@@ -191,6 +192,7 @@ class _Plan:
     paper: str
     options: PdfOptions
     recipients: tuple[Recipient, ...]
+    profile: PrintProfile | None  # the print edition's, when it is asked for
 
 
 def _plan(request: BuildRequest) -> _Plan:
@@ -200,10 +202,13 @@ def _plan(request: BuildRequest) -> _Plan:
     page = request.page
     options = PdfOptions.from_config(book.config, page_size=page.page_size, bleed=page.bleed,
                                      crop_marks=page.crop_marks, variant=request.variant)
-    stamping = request.stamping
+    stamping, printing = request.stamping, request.printing
+    # the service, paper and ink are checked together before anything renders
+    profile = book.config.print_edition.profile(printing.service, printing.stock, printing.ink) \
+        if request.wants(Target.PRINT) else None
     return _Plan(request, book, OutputPaths(request.out_dir, book.slug, book.config.dossier_paper),
                  _chosen_slugs(book, request.slugs), request.paper or book.config.dossier_paper, options,
-                 recipients(stamping.prepared_for, stamping.copies))  # the name is checked before anything renders
+                 recipients(stamping.prepared_for, stamping.copies), profile)  # the name too
 
 
 def _render(plan: _Plan, staged: StagedOutputs, cache: Cache, toolchain: str, progress: Progress) -> BuildResult:
@@ -286,13 +291,14 @@ def _stage_field_guide(job: _Job, paths: OutputPaths, edition: PrintEdition) -> 
 
 
 def _print_edition(job: _Job, plan: _Plan, created: datetime.datetime) -> None:
-    """The printer's interior (PDF/X-4, bleed, no cover, even pages) and the cover wrap sized to it."""
-    book, page_size = plan.book, plan.request.page.page_size
-    job.begin(Stage.PRINT_EDITION, detail="the PDF/X-4 interior, as one document")
-    interior = print_edition(book, interior_options(book, page_size), created, with_cover=False)
+    """The printer's interior (PDF/X-4, no cover, to the service's profile) and the cover wrap sized to it."""
+    book, page_size, profile = plan.book, plan.request.page.page_size, plan.profile
+    assert profile is not None  # planned with the print target
+    job.begin(Stage.PRINT_EDITION, detail=f"the PDF/X-4 interior for {profile.service}, as one document")
+    interior = lay_out_interior(book, profile, created, page_size).edition
     job.warnings += interior.warnings
     job.stage(plan.paths.print_interior, interior.data, OutputKind.PRINT_INTERIOR, interior.page_count)
-    data, warnings = render_cover_wrap(cover_wrap(book, interior.page_count, page_size), created)
+    data, warnings = render_cover_wrap(cover_wrap(book, interior.page_count, page_size, profile), created)
     job.warnings += warnings
     job.stage(plan.paths.cover_wrap, data, OutputKind.COVER_WRAP, 1)
     job.end(Stage.PRINT_EDITION, pages=interior.page_count)

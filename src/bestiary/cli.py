@@ -34,6 +34,9 @@ from .errors import InputError, RenderError, RequestError, StrictError
 TARGETS = ("pdf", "epub", "dossiers", "print")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 PAPERS = ("a4", "letter")
+SERVICES = ("kdp", "generic")  # the print edition's (book/print_services.py)
+STOCKS = ("white", "cream")
+INKS = ("black", "standard-color", "premium-color")
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])  # a command's function, as click's decorators take it
 
@@ -199,20 +202,28 @@ def _build(request: BuildRequest, verbosity: int) -> None:
 @click.option("--bleed", default=None, help="Bleed for the printer, e.g. 3mm (default from book.yaml).")
 @click.option("--crop-marks/--no-crop-marks", default=None,
               help="Crop marks for the printer (default from book.yaml).")
+@click.option("--service", type=click.Choice(SERVICES), default=None,
+              help="The print-on-demand service whose rules the print files follow (print only; default from "
+                   "book.yaml).")
+@click.option("--stock", type=click.Choice(STOCKS), default=None,
+              help="The paper of the print interior (print only; default from book.yaml).")
+@click.option("--ink", type=click.Choice(INKS), default=None,
+              help="The ink of the print interior (print only; default from book.yaml).")
 @STRICT_OPTION
 @NO_CACHE_OPTION
 @_feedback_options
 def build_command(target: str | None, book_dir: Path, out_dir: str, variant: str | None, page_size: str | None,
-                  bleed: str | None, crop_marks: bool | None, strict: bool, no_cache: bool, quiet: bool,
-                  verbose: bool) -> None:
+                  bleed: str | None, crop_marks: bool | None, service: str | None, stock: str | None,
+                  ink: str | None, strict: bool, no_cache: bool, quiet: bool, verbose: bool) -> None:
     """Build the field guide, the EPUB and the dossiers, or one TARGET: pdf, epub, dossiers, or print (the
-    print-on-demand interior and cover wrap, made only when asked for)."""
+    print-on-demand interior and cover wrap, made only when asked for, to the rules of --service for the
+    --stock and --ink chosen)."""
     from .request import DEFAULT_TARGETS, BuildRequest
 
     verbosity = _verbosity(quiet, verbose)
     _build(BuildRequest.make(book_dir, out_dir, (target,) if target else DEFAULT_TARGETS, page_size=page_size,
-                             bleed=bleed, crop_marks=crop_marks, variant=variant, strict=strict,
-                             use_cache=not no_cache), verbosity)
+                             bleed=bleed, crop_marks=crop_marks, variant=variant, service=service, stock=stock,
+                             ink=ink, strict=strict, use_cache=not no_cache), verbosity)
 
 
 @main.command("clean")

@@ -11,10 +11,12 @@ from pathlib import Path
 from .. import errors
 from ..errors import Diagnostic, RequestError
 from ..template_data import template_data
+from ..text.isbn import is_isbn, isbn_problem
 from ..text.measures import LENGTH, PageSize, bleed_problem, page_size_problem, points
 from ..text.money import is_currency
 from . import schema
-from .parse import load_yaml_file
+from .parse import KeyPath, Loaded, load_yaml_file
+from .print_services import INKS, SERVICES, STOCKS, PrintProfile, combination_problem, print_profile
 from .record_schema import MAX_FILE_NUMBER
 
 PAPER_SIZES = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}  # office paper for dossiers, in points
@@ -22,6 +24,8 @@ PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")  # the field guide's tagged and archival
 PRINT_VARIANT = "pdf/x-4"  # the print-on-demand edition (interior and cover wrap)
 WORD_LIST = "words.txt"  # beside book.yaml: the book's own words, read by `check`'s proofreader, never by a build
 
+# Printed as before profiles: by any printer, on white paper, in colour (the design's reds).
+PRINT_DEFAULTS = {"service": "generic", "stock": "white", "ink": "standard-color"}
 
 
 def caliper_problem(text: str) -> str | None:
@@ -79,12 +83,28 @@ class FlightRiskBand:
 @template_data()
 @dataclass(frozen=True)
 class PrintEditionConfig:
-    """The print-on-demand edition: its identifier, the back-cover blurb, the paper and the bleed."""
+    """The print-on-demand edition: its identifier, the back-cover blurb, the service, paper and ink it is printed
+    with, and the caliper and bleed a generic printer takes from the book."""
 
     identifier: str
     blurb: str | None
-    paper_caliper: str  # the thickness of one page (sheet side), for the spine
-    bleed: str
+    service: str  # a service of `print_services.SERVICES`
+    stock: str  # the paper: white or cream
+    ink: str  # black, standard-color or premium-color
+    paper_caliper: str  # the thickness of one page (sheet side), for the spine, at a generic printer
+    bleed: str  # at a generic printer, on every edge
+
+    def profile(self, service: str | None = None, stock: str | None = None, ink: str | None = None) -> PrintProfile:
+        """The print profile of this edition, with what the request overrides; raises `RequestError` when an
+        override makes a combination the service does not offer (book.yaml's own are checked as it loads)."""
+        chosen = {"service": service or self.service, "stock": stock or self.stock, "ink": ink or self.ink}
+        problem = combination_problem(chosen["service"], chosen["stock"], chosen["ink"])
+        if problem:
+            given = ", ".join(f"--{key} {value}" for key, value in (("service", service), ("stock", stock),
+                                                                   ("ink", ink)) if value)
+            raise RequestError(f"{problem} ({given} over book.yaml's print_edition)")
+        return print_profile(chosen["service"], chosen["stock"], chosen["ink"], bleed=points(self.bleed),
+                             caliper=points(self.paper_caliper))
 
 
 @template_data(hidden=("file_numbers_issued",))
@@ -122,9 +142,22 @@ class BookConfig:
         return level
 
 
-_IDENTIFIER = schema.Pattern(
-    lambda s: re.fullmatch(r"urn:uuid:[0-9a-fA-F-]{36}|(urn:)?isbn:[0-9Xx-]{10,17}", s) is not None,
-    "urn:uuid:… or isbn:…")
+@dataclass(frozen=True)
+class Identifier(schema.Spec):
+    """A UUID or an ISBN (whose check digit must be right: it is printed as a barcode)."""
+
+    def check(self, value: object, key_path: KeyPath, report: schema.Reporter) -> str | None:
+        text: str | None = schema.Pattern(
+            lambda s: re.fullmatch(r"urn:uuid:[0-9a-fA-F-]{36}|(urn:)?isbn:[0-9Xx-]{10,17}", s) is not None,
+            "urn:uuid:… or isbn:…").check(value, key_path, report)
+        problem = isbn_problem(text) if text is not None and is_isbn(text) else None
+        if problem:
+            report(key_path, errors.BAD_VALUE, problem)
+            return None
+        return text
+
+
+_IDENTIFIER = Identifier()
 
 _BAND = schema.Mapping({
     "from": schema.Key(schema.Integer(0, 100)),
@@ -171,6 +204,9 @@ BOOK_SCHEMA = schema.Mapping({
     "print_edition": schema.Key(schema.Mapping({
         "identifier": schema.Key(_IDENTIFIER, required=False),
         "blurb": schema.Key(schema.Text(max_length=1_500), required=False),
+        "service": schema.Key(schema.Choice(tuple(SERVICES)), required=False, default=PRINT_DEFAULTS["service"]),
+        "stock": schema.Key(schema.Choice(STOCKS), required=False, default=PRINT_DEFAULTS["stock"]),
+        "ink": schema.Key(schema.Choice(INKS), required=False, default=PRINT_DEFAULTS["ink"]),
         "paper_caliper": schema.Key(schema.Pattern(
             lambda s: caliper_problem(s) is None, "the thickness of a page, such as 0.0025in"),
             required=False, default="0.0025in"),
@@ -183,6 +219,21 @@ BOOK_SCHEMA = schema.Mapping({
         "issued": schema.Key(schema.Integer(0, MAX_FILE_NUMBER), required=False, default=0),
     }), required=False),
 })
+
+
+def _print_combination_problems(loaded: Loaded) -> list[Diagnostic]:
+    """The print edition's service, stock and ink, when each is one we know, as a combination the service does not
+    offer (located at the last of the three that book.yaml states); checked even when other keys are wrong."""
+    edition = loaded.data.get("print_edition") if isinstance(loaded.data, dict) else None
+    stated = edition if isinstance(edition, dict) else {}
+    chosen = {key: str(stated.get(key) or default).strip().lower() for key, default in PRINT_DEFAULTS.items()}
+    if chosen["service"] not in SERVICES or chosen["stock"] not in STOCKS or chosen["ink"] not in INKS:
+        return []  # the schema has said what is wrong
+    problem = combination_problem(chosen["service"], chosen["stock"], chosen["ink"])
+    if problem is None:
+        return []
+    key = next((key for key in ("ink", "stock", "service") if key in stated), "service")
+    return [loaded.source.diagnostic(("print_edition", key), errors.BAD_VALUE, problem)]
 
 
 def check_paper(paper: str) -> str:
@@ -203,8 +254,8 @@ def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
     if loaded is None:
         return None, problems
     data, found = schema.validate(BOOK_SCHEMA, loaded.data, loaded.source)
-    problems += found
-    if data is None:
+    problems += found + _print_combination_problems(loaded)
+    if data is None or len(problems) > len(found):
         return None, problems
     bands = tuple(FlightRiskBand(band["from"], band["level"]) for band in data["flight_risk_bands"])
     starts = [band.start for band in bands]
@@ -233,8 +284,8 @@ def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
                                  "All rights reserved.",
         classification=data["classification"].upper(),
         print_edition=PrintEditionConfig(
-            identifier=print_identifier, blurb=edition["blurb"], paper_caliper=edition["paper_caliper"],
-            bleed=edition["bleed"]),
+            identifier=print_identifier, blurb=edition["blurb"], service=edition["service"], stock=edition["stock"],
+            ink=edition["ink"], paper_caliper=edition["paper_caliper"], bleed=edition["bleed"]),
         currency=data["currency"],
         keywords=tuple(data["keywords"]),
         flight_risk_bands=bands,

@@ -1,32 +1,78 @@
-"""The print-on-demand edition: a PDF/X-4 interior with bleed, and its cover wrap on one sheet.
+"""The print-on-demand edition, to a service's profile: a PDF/X-4 interior, and its cover wrap on one sheet.
 
 The interior is the field guide without its cover pages (the half title is page
-i, so every opener stays on a recto), with the bleed of `print_edition` in
-`book.yaml`, padded to an even page count. The wrap is back cover, spine and
-front cover side by side at the trim size plus bleed: the spine is as wide as
-the interior is thick (its page count times the paper's caliper).
+i, so every opener stays on a recto), with the profile's bleed on the edges it
+wants (none in the binding, at KDP), the gutter its page count asks for, the
+specimen banners inside the live area (`print/interior.css.j2`: print only, the
+field guide for screens is untouched), padded to an even page count. The wrap is
+back cover, spine and front cover side by side at the trim size plus the bleed:
+the spine is as wide as the interior is thick (its page count times the caliper
+of the profile's paper).
 """
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from ..book.config import PRINT_VARIANT
 from ..book.model import Book
+from ..book.print_services import PrintProfile
 from ..errors import Diagnostic
-from ..render.layouts import COVER_WRAP_LAYOUT
+from ..render.layouts import COVER_WRAP_LAYOUT, INTERIOR_STYLESHEET
 from ..render.renderer import make_renderer
+from ..text import running_heads
 from ..text.measures import PageSize
 from ..views.cover_wrap import CoverWrap
-from .document import PRINTING_CONDITION, PdfOptions
+from ..views.guide import field_guide_view
+from ..views.print_interior import interior_page
+from .document import PRINTING_CONDITION, PdfOptions, PrintEdition, render_field_guide
 from .layout import Finish, Layouter
 from .sandbox import sandbox_roots
 
 
-def interior_options(book: Book, page_size: PageSize | None = None) -> PdfOptions:
-    """The interior's print options: the book's trim, the print edition's bleed, PDF/X-4, an even count."""
-    return PdfOptions.from_config(book.config, page_size=page_size, bleed=book.config.print_edition.bleed,
-                                  crop_marks=False, variant=PRINT_VARIANT, even_pages=True)
+@dataclass(frozen=True)
+class Interior:
+    """The laid-out interior, the inside margin it was laid out with, and how many layouts that took."""
+
+    edition: PrintEdition
+    inside_margin: float  # points
+    layouts: int
+
+
+def inside_margin(profile: PrintProfile, page_count: int) -> float:
+    """The interior's inside margin: print.css's, widened to the service's least gutter for `page_count` pages."""
+    return max(running_heads.INNER_MARGIN, profile.gutter(page_count))
+
+
+def interior_options(book: Book, profile: PrintProfile, margin: float, page_size: PageSize | None = None) -> PdfOptions:
+    """The interior's print options: the book's trim, PDF/X-4, no crop marks, and the printer's own sheet (bleed
+    edges, gutter, live area), which replaces the field guide's uniform bleed."""
+    sheet = make_renderer(book).render(INTERIOR_STYLESHEET, page=interior_page(profile, margin))
+    return PdfOptions(page_size or book.config.page_size, "0in", crop_marks=False, variant=PRINT_VARIANT,
+                      even_pages=profile.even_pages, printer_sheet=str(sheet))
+
+
+def lay_out_interior(book: Book, profile: PrintProfile, created: datetime.datetime,
+                     page_size: PageSize | None = None) -> Interior:
+    """The interior, laid out with the gutter its own page count asks for.
+
+    The gutter depends on the page count, and the page count on the gutter (a wider one narrows the text). So the
+    first layout takes the gutter of the shortest book (print.css's, at KDP up to 300 pages); when its page count
+    asks for a wider one, the interior is laid out again with that, until the gutter used is the one its count asks
+    for. A wider gutter only ever adds pages, so the gutter only grows and the loop ends within the service's steps;
+    in practice a book past the first steps (KDP: past 300 pages) is laid out twice.
+    """
+    renderer, roots = make_renderer(book), sandbox_roots(book.directory)
+    margin, layouts = inside_margin(profile, 0), 0
+    while True:
+        guide = field_guide_view(book, created, page_size=page_size, with_cover=False, inner_margin=margin)
+        edition = render_field_guide(guide, renderer, interior_options(book, profile, margin, page_size), roots)
+        layouts += 1
+        needed = inside_margin(profile, edition.page_count)
+        if needed <= margin:
+            return Interior(edition, margin, layouts)
+        margin = needed
 
 
 def render_cover_wrap(wrap: CoverWrap, created: datetime.datetime) -> tuple[bytes, list[Diagnostic]]:
