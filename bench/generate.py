@@ -2,7 +2,7 @@
 
     python bench/generate.py 200 bench/out/book
 
-Each synthetic record is a bundled record with a numbered title and slug, spread over
+Each synthetic record is a bundled record with a numbered title, slug and file number, spread over
 families of 25, with related entries pointing at other synthetic records (across families).
 `edit_summary` changes one word of one record, for the benchmark's edit-and-rebuild step.
 """
@@ -41,6 +41,7 @@ def generate(count: int, target: Path) -> Path:
         data = yaml.safe_load(records[number % len(records)].read_text(encoding="utf-8"))
         old_title = data["title"]
         data["title"] = f"{old_title} {number + 1}"
+        data["file_number"] = number + 1
         data["org_chart"] = [data["title"] if entry == old_title else entry for entry in data["org_chart"]]
         data["related"] = [{"role": f"role-{(number + step * 7) % count + 1}", "match": 90 - step * 5}
                            for step in (1, 2, 3) if (number + step * 7) % count != number]

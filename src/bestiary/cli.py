@@ -34,6 +34,9 @@ from .errors import InputError, RenderError, RequestError, StrictError
 TARGETS = ("pdf", "epub", "dossiers", "print")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 PAPERS = ("a4", "letter")
+SERVICES = ("kdp", "generic")  # the print edition's (book/print_services.py)
+STOCKS = ("white", "cream")
+INKS = ("black", "standard-color", "premium-color")
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])  # a command's function, as click's decorators take it
 
@@ -199,20 +202,28 @@ def _build(request: BuildRequest, verbosity: int) -> None:
 @click.option("--bleed", default=None, help="Bleed for the printer, e.g. 3mm (default from book.yaml).")
 @click.option("--crop-marks/--no-crop-marks", default=None,
               help="Crop marks for the printer (default from book.yaml).")
+@click.option("--service", type=click.Choice(SERVICES), default=None,
+              help="The print-on-demand service whose rules the print files follow (print only; default from "
+                   "book.yaml).")
+@click.option("--stock", type=click.Choice(STOCKS), default=None,
+              help="The paper of the print interior (print only; default from book.yaml).")
+@click.option("--ink", type=click.Choice(INKS), default=None,
+              help="The ink of the print interior (print only; default from book.yaml).")
 @STRICT_OPTION
 @NO_CACHE_OPTION
 @_feedback_options
 def build_command(target: str | None, book_dir: Path, out_dir: str, variant: str | None, page_size: str | None,
-                  bleed: str | None, crop_marks: bool | None, strict: bool, no_cache: bool, quiet: bool,
-                  verbose: bool) -> None:
+                  bleed: str | None, crop_marks: bool | None, service: str | None, stock: str | None,
+                  ink: str | None, strict: bool, no_cache: bool, quiet: bool, verbose: bool) -> None:
     """Build the field guide, the EPUB and the dossiers, or one TARGET: pdf, epub, dossiers, or print (the
-    print-on-demand interior and cover wrap, made only when asked for)."""
+    print-on-demand interior and cover wrap, made only when asked for, to the rules of --service for the
+    --stock and --ink chosen)."""
     from .request import DEFAULT_TARGETS, BuildRequest
 
     verbosity = _verbosity(quiet, verbose)
     _build(BuildRequest.make(book_dir, out_dir, (target,) if target else DEFAULT_TARGETS, page_size=page_size,
-                             bleed=bleed, crop_marks=crop_marks, variant=variant, strict=strict,
-                             use_cache=not no_cache), verbosity)
+                             bleed=bleed, crop_marks=crop_marks, variant=variant, service=service, stock=stock,
+                             ink=ink, strict=strict, use_cache=not no_cache), verbosity)
 
 
 @main.command("clean")
@@ -235,11 +246,15 @@ def clean_command() -> None:
 @click.option("--out", "out_dir", type=click.Path(), default="dist", show_default=True,
               help="The output folder: a build killed while putting its outputs there is finished first.")
 @STRICT_OPTION
+@click.option("--words", "list_words", is_flag=True,
+              help="Print each word the spelling dictionary did not know, once a line, alone on standard output: "
+                   "the candidates for BOOK/words.txt.")
 @VERBOSE_OPTION
-def check_command(book_dir: Path, out_dir: str, strict: bool) -> None:
-    """Validate every record and cross-reference; report all problems at once. First, a build into OUT
-    killed while putting its outputs in place is finished (nothing else in OUT is touched)."""
+def check_command(book_dir: Path, out_dir: str, strict: bool, list_words: bool) -> None:
+    """Validate every record and cross-reference, then proofread the book; report all problems at once. First, a
+    build into OUT killed while putting its outputs in place is finished (nothing else in OUT is touched)."""
     from .check import check_book
+    from .proof import proofread
     from .store.outputs import finish_interrupted_commit, finished_line
     from .store.paths import output_folder
 
@@ -251,12 +266,19 @@ def check_command(book_dir: Path, out_dir: str, strict: bool) -> None:
         book = check_book(book_dir)
     except InputError as error:
         _fail_input(error)
-    if strict and book.warnings:
-        _fail_strict(StrictError(book.warnings))
-    for warning in book.warnings:
+    proofreading = proofread(book, suggest=not list_words)
+    if proofreading.not_checked:
+        click.echo(f"note: {proofreading.not_checked}", err=True)
+    if list_words:
+        for word in proofreading.unknown_words:
+            click.echo(word)
+    warnings = tuple(sorted((*book.warnings, *proofreading.warnings)))
+    if strict and warnings:
+        _fail_strict(StrictError(warnings))
+    for warning in warnings:
         click.echo(str(warning), err=True)
     click.echo(f"ok: {len(book.roles)} records in {len(book.families)} families, "
-               f"{len(book.chapters)} chapters")
+               f"{len(book.chapters)} chapters", err=list_words)
 
 
 @main.command("dossier")
@@ -318,6 +340,23 @@ def new_command(title: str, chapter: str, book_dir: Path) -> None:
 
     path = new_record(book_dir, chapter, title)
     click.echo(f"wrote {path}; fill in every TODO, then run: bestiary check")
+
+
+@main.command("number")
+@BOOK_OPTION
+@VERBOSE_OPTION
+def number_command(book_dir: Path) -> None:
+    """Write a file_number into each record that has none: the number it prints with today, so no file number
+    moves again. A record's number is then its own: adding or deleting another never changes it."""
+    from .book.numbering import number_book
+
+    numbered = number_book(book_dir)
+    for written in numbered.written:
+        click.echo(f"wrote file_number: {written.number} into {written.path} ({written.printed})")
+    if numbered.raised:
+        click.echo(f"wrote file_numbers.issued: {numbered.issued} into {numbered.settings}")
+    if not numbered.written:
+        click.echo(f"every record has its file number; the next is {numbered.issued + 1}")
 
 
 @main.command("schema")

@@ -35,6 +35,7 @@ UNRESOLVED_RELATED = "E303"
 SELF_RELATED = "E304"
 BAD_SLUG = "E305"
 BAD_BOOK_LAYOUT = "E306"
+DUPLICATE_FILE_NUMBER = "E307"  # two records with one `file_number`
 FORBIDDEN_RESOURCE = "E401"  # a URL or path the sandbox refuses
 LAYOUT_FAILED = "E402"  # a layout that fails while rendering: its error at the template's line
 REMOTE_LOAD = "E403"  # a rendered document that would load a resource from the network or another file
@@ -42,6 +43,14 @@ REMOTE_LOAD = "E403"  # a rendered document that would load a resource from the 
 MISSING_GLYPH = "W501"
 CUT_BY_COMMENT = "W502"  # plain text followed by " #": YAML dropped the rest of the line as a comment
 LONG_RUNNING_TITLE = "W503"  # a record's running_title wider than the running head: it will be shortened
+MISSING_FILE_NUMBER = "W504"  # a record without `file_number`: numbered for this build only (`bestiary number`)
+# Warnings of the proofreader (`check` alone: proof/)
+MISSPELLED = "W701"  # a word in neither the book's Hunspell dictionary nor its words.txt
+OTHER_SPELLING = "W702"  # -ise/-ize, -our/-or as another English spells it (organise in an en-US book)
+DOUBLED_WORD = "W703"  # "the the"
+UNBALANCED = "W704"  # a quote, bracket or parenthesis not closed (or not opened) in its field
+SPACE_BEFORE_PUNCTUATION = "W705"  # "stakeholders ,"
+BAD_WORD_LIST_LINE = "W706"  # a line of words.txt holding more than one word
 # Warnings while rendering (located at the layout, not a line of it)
 LAYOUT_WARNING = "W601"  # WeasyPrint reported a problem with a layout (an unknown CSS property, a missing font)
 REFUSED_RESOURCE = "W602"  # the sandbox refused a resource a layout asked for

@@ -55,6 +55,7 @@ class Feedback:
         self.started = time.monotonic()
         self._bars: Progress | None = None
         self._tasks: dict[str, TaskID] = {}
+        self._said_done: set[str] = set()  # a stage's last steps may repeat its end: say "done" once
 
     def __enter__(self) -> Feedback:
         self.started = time.monotonic()
@@ -80,6 +81,12 @@ class Feedback:
             self._bars.update(task, completed=step.done, total=step.total, pages=pages,
                               detail="" if step.finished else step.detail)
         elif self.verbosity >= VERBOSE and (step.done == 0 or step.finished):
+            if step.finished and step.stage in self._said_done:
+                return
+            if step.finished:
+                self._said_done.add(step.stage)
+            else:
+                self._said_done.discard(step.stage)
             what = "done" if step.finished else "…"
             detail = f" ({step.detail})" if step.detail and not step.finished else ""
             self.errors.print(f"{step.stage}{detail} {what}", markup=False)
@@ -126,7 +133,8 @@ class Feedback:
         columns: tuple[tuple[str, JustifyMethod], ...] = (("file", "left"), ("kind", "left"), ("pages", "right"),
                                                          ("size", "right"), ("time", "right"), ("", "left"))
         for heading, justify in columns:
-            table.add_column(heading, justify=justify)
+            # a narrow terminal folds a file name onto a second line: cut short, names that differ at the end look alike
+            table.add_column(heading, justify=justify, overflow="fold" if heading == "file" else "ellipsis")
         dossiers = [item for item in result.written if item.kind in _DOSSIER_KINDS]
         fold = len(dossiers) > DOSSIER_ROWS and self.verbosity < VERBOSE
         for item in result.written:

@@ -8,7 +8,7 @@ A stage reports `Step(stage, 0, total)` when it starts, a step per piece done, a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -43,3 +43,18 @@ Progress = Callable[[Step], None]
 
 def silent(step: Step) -> None:
     """A `Progress` that shows nothing."""
+
+
+@dataclass
+class SteadySteps:
+    """A `Progress` that passes steps on with `extra` pieces of work counted from the start (the field guide's
+    assembly, done at the end of the build: 16/17 all along, never 16/16 then 16/17) and pages that never
+    drop back when a second pass of layouts starts counting from zero."""
+
+    report: Progress
+    extra: int = 0
+    pages: int = 0
+
+    def __call__(self, step: Step) -> None:
+        self.pages = max(self.pages, step.pages)
+        self.report(replace(step, total=step.total + self.extra, pages=self.pages))

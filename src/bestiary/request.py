@@ -3,7 +3,8 @@
 
 `BuildRequest.make` checks all that can be checked without the book (the targets,
 the page size, the bleed, the variant, the paper's name, the number of copies, the
-output folder's name) and raises `RequestError` for the first wrong one, so a bad
+print service, stock and ink and that only `print` is given them, the output
+folder's name) and raises `RequestError` for the first wrong one, so a bad
 option never waits for a book to load. What needs the book (a slug, the recipient's
 name against the stamp font) is checked by the build before anything renders.
 """
@@ -17,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .book.config import PAPER_SIZES, PDF_VARIANTS
+from .book.print_services import INKS, SERVICES, STOCKS
 from .errors import RequestError
-from .pdf.colour import Ink
 from .store.paths import output_folder
 from .text.measures import PageSize, bleed_problem
 
@@ -47,6 +48,21 @@ class PageOptions:
 
 
 @dataclass(frozen=True)
+class PrintChoice:
+    """The print edition's service, stock and ink, where the request overrides `book.yaml` (None: the book's own)."""
+
+    service: str | None = None
+    stock: str | None = None
+    ink: str | None = None
+
+    @property
+    def given(self) -> tuple[str, ...]:
+        """The options given, as the command line spells them."""
+        return tuple(f"--{name}" for name, value in (("service", self.service), ("stock", self.stock),
+                                                     ("ink", self.ink)) if value is not None)
+
+
+@dataclass(frozen=True)
 class Stamping:
     """Stamped copies of each dossier: for whom, and how many (both None: no copies)."""
 
@@ -70,17 +86,17 @@ class BuildRequest:
     variant: str | None = None  # one of PDF_VARIANTS for the field guide
     paper: str | None = None  # the dossiers' paper; None: the book's
     stamping: Stamping = field(default_factory=Stamping)
+    printing: PrintChoice = field(default_factory=PrintChoice)  # the print edition's, for the print target
     use_cache: bool = True
     strict: bool = False  # any warning fails the build, which then writes nothing
-    ink: Ink = Ink.STANDARD_COLOR  # the print interior's (build print); not yet an option of the command line
 
     @classmethod
     def make(cls, book_dir: str | Path = "book", out_dir: str | Path = "dist",
              targets: Iterable[str] = DEFAULT_TARGETS, *, slugs: Iterable[str] | None = None,
              page_size: str | None = None, bleed: str | None = None, crop_marks: bool | None = None,
              variant: str | None = None, paper: str | None = None, prepared_for: str | None = None,
-             copies: int | None = None, use_cache: bool = True, strict: bool = False,
-             ink: str = Ink.STANDARD_COLOR) -> BuildRequest:
+             copies: int | None = None, service: str | None = None, stock: str | None = None,
+             ink: str | None = None, use_cache: bool = True, strict: bool = False) -> BuildRequest:
         """A checked request from options as a user writes them; `RequestError` for one that cannot be met."""
         wanted = tuple(dict.fromkeys(targets))
         unknown = [target for target in wanted if target not in Target.__members__.values()]
@@ -98,11 +114,17 @@ class BuildRequest:
             raise RequestError(f"unknown paper {paper!r}; expected {' or '.join(PAPER_SIZES)}")
         if copies is not None and not 1 <= copies <= MAX_COPIES:
             raise RequestError(f"expected from 1 to {MAX_COPIES} copies, found {copies}")
-        if ink not in Ink.__members__.values():
-            raise RequestError(f"unknown ink {ink!r}; expected {', '.join(Ink)}")
+        printing = PrintChoice(service, stock, ink)
+        for name, value, allowed in (("service", service, tuple(SERVICES)), ("stock", stock, STOCKS),
+                                     ("ink", ink, INKS)):
+            if value is not None and value not in allowed:
+                raise RequestError(f"expected --{name} among {', '.join(allowed)}, found {value!r}")
+        if printing.given and Target.PRINT not in wanted:
+            raise RequestError(f"expected {' and '.join(printing.given)} with the print target only (bestiary build "
+                               f"print), found the target{'s' if len(wanted) > 1 else ''} {', '.join(wanted)}")
         return cls(Path(book_dir), output_folder(out_dir), tuple(Target(target) for target in wanted),
                    None if slugs is None else tuple(dict.fromkeys(slugs)), PageOptions(size, bleed, crop_marks),
-                   variant, paper, Stamping(prepared_for, copies), use_cache, strict, Ink(ink))
+                   variant, paper, Stamping(prepared_for, copies), printing, use_cache, strict)
 
     def wants(self, target: Target) -> bool:
         return target in self.targets
@@ -114,4 +136,5 @@ class BuildRequest:
         return {"targets": list(self.targets), "slugs": None if self.slugs is None else list(self.slugs),
                 "paper": self.paper, "variant": self.variant, "page_size": page.page_size and page.page_size.text,
                 "bleed": page.bleed, "crop_marks": page.crop_marks, "prepared_for": self.stamping.prepared_for,
-                "copies": self.stamping.copies, "ink": str(self.ink)}
+                "copies": self.stamping.copies, "service": self.printing.service, "stock": self.printing.stock,
+                "ink": self.printing.ink}

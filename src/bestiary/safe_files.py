@@ -9,9 +9,11 @@ so that a caller holding a folder open reaches no name through a link either.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -67,6 +69,23 @@ def create_file(path: str | Path, data: bytes, *, mode: int = 0o666, dir_fd: int
             stream.write(data)
     except BaseException:
         os.unlink(path, dir_fd=dir_fd)
+        raise
+
+
+def replace_file(path: Path, data: bytes, *, mode: int = 0o666) -> None:
+    """Put `data` at `path` in one step: a reader sees the old file or the new one, never half of either.
+
+    The staged copy has a hidden name no one can guess, beside `path`, and is created new
+    (`create_file`): a folder may be shared, and a link planted at a predictable name would be written
+    through. Should a crash leave it behind, it is editor litter to whatever walks a book.
+    """
+    staged = path.with_name(f".{path.name}.{secrets.token_hex(8)}.part")
+    create_file(staged, data, mode=mode)
+    try:
+        os.replace(staged, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            staged.unlink()  # ours: created just now
         raise
 
 

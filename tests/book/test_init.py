@@ -57,7 +57,7 @@ def test_init_writes_a_book_that_check_refuses_only_for_its_placeholders(tmp_pat
     assert [line for line in problems if " E205 " in line and "found the placeholder text 'TODO" not in line
             and 'found the placeholder text "TODO' not in line] == []
     assert [line for line in problems if " E205 " not in line] == [
-        f"book/chapters/{FAMILY}/{RECORD}:14:19: E204 salary.market_average: expected a whole number from 1 "
+        f"book/chapters/{FAMILY}/{RECORD}:15:19: E204 salary.market_average: expected a whole number from 1 "
         "to 999,999,999,999, found 0"]
     for where in ("book/book.yaml:", "book/chapters/00-foreword.md:4:1: E205 body:",
                   f"book/chapters/{FAMILY}/chapter.md:4:1: E205 body:", f"book/chapters/{FAMILY}/{RECORD}:"):

@@ -109,8 +109,9 @@ MISTAKES = [
      "flight_risk.diagnosys", "additionalProperties"),
     ("missing required key", _delete("encounter"), "E202", "encounter", "required"),
     ("missing nested key", _delete("salary", "verdict"), "E202", "salary.verdict", "required"),
-    ("text for a number", _set("salary", "market_average", value="212,875"), "E203", "salary.market_average", "type"),
-    ("a word for a percent", _set("flight_risk", "percent", value="high"), "E203", "flight_risk.percent", "type"),
+    ("text for a number", _set("salary", "market_average", value="212,875"), "E203", "salary.market_average",
+     "pattern"),
+    ("a word for a percent", _set("flight_risk", "percent", value="high"), "E203", "flight_risk.percent", "pattern"),
     ("true for a percent", _set("flight_risk", "percent", value=True), "E203", "flight_risk.percent", "type"),
     ("text for a section", _set("flight_risk", value="high"), "E203", "flight_risk", "type"),
     ("a number for text", _set("title", value=42), "E203", "title", "type"),
@@ -128,7 +129,12 @@ MISTAKES = [
     ("related match over 100", _set("related", value=[{"role": "beta-boss", "match": 120}]), "E204",
      "related[0].match", "maximum"),
     ("related match as a percentage", _set("related", value=[{"role": "beta-boss", "match": "91%"}]), "E203",
-     "related[0].match", "type"),
+     "related[0].match", "pattern"),
+    ("a number quoted", _set("salary", "market_average", value="187500"), "E203", "salary.market_average",
+     "pattern"),
+    ("a file number as printed", _set("file_number", value="OTI-ADU-0001"), "E203", "file_number", "pattern"),
+    ("a file number of 0", _set("file_number", value=0), "E204", "file_number", "minimum"),
+    ("a file number past four digits", _set("file_number", value=10_000), "E204", "file_number", "maximum"),
     ("related entry without a role", _set("related", value=[{"match": 91}]), "E202", "related[0].role",
      "required"),
     ("related entry with an unknown key", _set("related", value=[{"role": "beta-boss", "match": 9, "why": "x"}]),
@@ -158,6 +164,20 @@ def test_a_mistake_is_caught_by_the_schema_and_by_check(tmp_path: Path, mutate, 
     assert caught, [error.message for error in schema_errors(yaml.safe_load(text))]
     # the schema points at the key, or (for a key missing or unknown) at the mapping that holds it
     assert any(key_path.startswith(dotted(tuple(error.absolute_path))) for error in caught)
+
+
+def test_a_number_with_underscores_is_accepted_by_both_readings(tmp_path: Path):
+    """`check` reads YAML 1.1, where an unquoted 187_500 is the number 187500; an editor reads YAML 1.2, where it
+    is text: the schema accepts that text, so the editor does not underline what `check` accepts."""
+    data = {**record("Alpha Analyst"), "file_number": 1_0}
+    text = yaml.safe_dump(data, sort_keys=False).replace("market_average: 100000", "market_average: 100_000")
+    write_book(tmp_path, {"01-first": {"alpha-analyst": text.replace("file_number: 10", "file_number: 1_0")}})
+    result = cli("check", "--strict", "--book", str(tmp_path / "book"))
+    assert result.returncode == 0, result.stderr
+    as_yaml_12_reads_it = {**data, "file_number": "1_0", "salary": {**data["salary"], "market_average": "100_000"}}
+    assert schema_errors(as_yaml_12_reads_it) == []
+    quoted = {**data, "salary": {**data["salary"], "market_average": "100000"}}  # text to both: refused by both
+    assert [error.validator for error in schema_errors(quoted)] == ["pattern"]
 
 
 def test_optional_keys_left_empty_are_accepted_by_both():

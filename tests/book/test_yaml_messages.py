@@ -36,8 +36,11 @@ def one_problem(text: str) -> str:
     ("title Foo\nsummary: bar\n", "x.yaml:1:1: E103", "'title Foo' without a colon"),
     ("title: x\nsalary:\n  note y\n  verdict: z\n", "x.yaml:3:3: E103", "'note y' without a colon"),
     # an unterminated quote is reported where it opens, not at the end of the file
-    ("title: 'Foo\nsummary: bar\nx: y\n", "x.yaml:1:8: E103", "quote opened here to be closed"),
-    ("title: 'Foo\nsummary: bar's\nx: y\n", "x.yaml:1:8: E103", "opened here to close on its line"),
+    ("title: 'Foo\nsummary: bar\nx: y\n", "x.yaml:1:8: E103", "' opened here to be closed"),
+    ("title: 'Foo\nsummary: bar's\nx: y\n", "x.yaml:1:8: E103",
+     "no closing ' on it, so YAML read on to the ' on line 2 (add a ' where the text ends, on this line)"),
+    # a tab after a colon: quoting would make the number text, so the hint is the space
+    ("title: x\npercent:\t92\n", "x.yaml:2:9: E103", "expected a space after 'percent:', found a tab"),
     # an apostrophe inside single quotes
     ("title: 'It's here'\n", "x.yaml:1:12: E103", "write it as ''"),
     # a colon inside unquoted text
@@ -182,3 +185,27 @@ def test_where_libyaml_reads_differently_the_pure_python_parser_decides(text: st
     assert parse._compose_with_libyaml(text) is None
     fast, slow = load_both_ways(monkeypatch, load_yaml_text, text, "x.yaml")
     assert fast == slow
+
+
+def test_a_tab_after_a_colon_is_answered_with_a_space_not_quotes(tmp_path: Path):
+    text = yaml.safe_dump(record("Alpha Analyst"), sort_keys=False).replace("percent: 50", "percent:\t50")
+    book = write_book(tmp_path, {"01-first": {"alpha-analyst": text}})
+    lines = assert_input_error(cli("check", "--book", str(book)), "alpha-analyst.yaml", "E103")
+    assert "replace the tab with a space" in lines[0] and "quotes" not in lines[0], lines
+
+
+def test_an_unclosed_quote_is_described_as_unclosed_where_it_opens(tmp_path: Path):
+    text = yaml.safe_dump(record("Alpha Analyst"), sort_keys=False).replace(
+        "summary: Does what a Alpha Analyst does, slowly.", "summary: 'Does what an analyst does")
+    book = write_book(tmp_path, {"01-first": {"alpha-analyst": text}})
+    lines = assert_input_error(cli("check", "--book", str(book)), "alpha-analyst.yaml:2:10: E103")
+    assert "' opened here to be closed, found no closing '" in lines[0], lines
+    assert "add a ' where the text ends, on this line" in lines[0] and "inside" not in lines[0], lines
+
+
+def test_a_dedented_key_is_told_to_indent_under_the_mapping_that_misses_it(tmp_path: Path):
+    text = yaml.safe_dump(record("Alpha Analyst"), sort_keys=False)
+    text = text.replace("  verdict: Too much.", "verdict: Too much.")
+    book = write_book(tmp_path, {"01-first": {"alpha-analyst": text}})
+    lines = assert_input_error(cli("check", "--book", str(book)), "alpha-analyst.yaml", "unknown key 'verdict'")
+    assert "indent it under 'salary:'" in lines[0], lines

@@ -6,6 +6,7 @@ book: the tests of a fixed book use `tests/fixtures/book`.
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -18,9 +19,13 @@ from helpers import epubcheck, pdf_text
 
 
 def test_the_bundled_book_passes_check_strict():
+    """Proofreading included: where no dictionary is installed (never in CI) its one line is all that is said."""
     result = cli("check", "--strict", "--book", str(BUNDLED_BOOK))
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+    not_checked = [line for line in result.stderr.splitlines() if line.startswith("note: spelling was not checked")]
+    if not_checked and os.environ.get("CI"):
+        pytest.fail(not_checked[0])
+    assert result.stderr.splitlines() == not_checked
 
 
 @pytest.mark.slow

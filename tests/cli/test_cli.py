@@ -27,7 +27,8 @@ def test_new_writes_a_skeleton_that_check_rejects_until_filled_in(small_book: Pa
     assert_input_error(unfinished, "chief-vibes-officer.yaml", "E204 salary.market_average:")
 
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert list(data)[:3] == ["title", "summary", "question"]
+    assert list(data)[:4] == ["title", "file_number", "summary", "question"]
+    assert data["file_number"] == 3  # after the small book's two records
 
     def fill(value):
         if isinstance(value, str) and value.startswith("TODO"):

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from bestiary.build import BuildResult, Written
 from bestiary.feedback import DOSSIER_ROWS, NORMAL, QUIET, VERBOSE, Feedback, human_size
-from bestiary.progress import Stage, Step
+from bestiary.progress import Stage, SteadySteps, Step
 from bestiary.store.paths import OutputKind
 from conftest import cli, cli_with_env
 
@@ -136,3 +136,34 @@ def test_a_printers_file_is_followed_by_its_preflight_report_unless_quiet():
     feedback, out, _ = _feedback(QUIET, terminal=False)
     feedback.summary(result)
     assert out.getvalue() == ""
+
+
+def test_verbose_says_done_once_per_stage_even_when_its_end_is_repeated():
+    feedback, _, errors = _feedback(VERBOSE, terminal=False)
+    with feedback:
+        for step in (Step(Stage.DOSSIERS, 0, 2), Step(Stage.DOSSIERS, 2, 2, "beta"), Step(Stage.DOSSIERS, 2, 2)):
+            feedback.step(step)
+    assert errors.getvalue().count("dossiers done") == 1, errors.getvalue()
+
+
+def test_at_80_columns_file_names_fold_rather_than_look_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "dist" / "a-rather-long-output-folder-name" / "dossiers-for-the-board"
+    names = ["chief-executive-officer-letter.pdf", "chief-executive-officer-a4.pdf"]
+    written = tuple(Written(folder / name, OutputKind.DOSSIER, 1024, 4) for name in names)
+    out = io.StringIO()
+    feedback = Feedback(VERBOSE, Console(file=out, force_terminal=True, width=80, highlight=False),
+                        Console(file=io.StringIO(), width=80))
+    feedback.summary(BuildResult(written, (), 1, 0, {Stage.DOSSIERS: 2.0}))
+    joined = "".join(line.split("  ")[0].strip() for line in out.getvalue().splitlines())
+    assert all(name in joined for name in names) and "…" not in out.getvalue(), out.getvalue()
+
+
+def test_the_field_guide_total_counts_its_assembly_from_the_start_and_pages_never_drop_back():
+    heard: list[Step] = []
+    steady = SteadySteps(heard.append, extra=1)
+    for step in (Step(Stage.FIELD_GUIDE, 8, 16, "page shapes", pages=40), Step(Stage.FIELD_GUIDE, 9, 16, "final", 3),
+                 Step(Stage.FIELD_GUIDE, 16, 16, "final", pages=44)):
+        steady(step)
+    assert [(step.done, step.total, step.pages) for step in heard] == [(8, 17, 40), (9, 17, 40), (16, 17, 44)]
+    assert not heard[-1].finished  # the assembly, at the end of the build, finishes the stage

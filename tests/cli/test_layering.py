@@ -13,6 +13,7 @@ STAGES = (
     ("base", {"__init__", "errors", "bugs", "progress", "resources", "safe_files", "template_data"}),
     ("text", {"text"}),
     ("book", {"book"}),
+    ("proof", {"proof"}),
     ("store", {"store"}),
     ("views", {"views"}),
     ("render", {"render"}),

@@ -1,4 +1,5 @@
-"""The field guide laid out in chunks across worker processes is the single document, page for page."""
+"""The field guide laid out in chunks across worker processes is the single document, page for page, one font
+program per face and no larger."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pypdf import PdfReader
 
 from bestiary.book.load import load_book
 from bestiary.build import print_edition
+from bestiary.pdf import assemble
 from bestiary.pdf.chunks import cut
 from bestiary.pdf.document import PdfOptions
 from bestiary.pdf.pagination import plan_pages
@@ -19,6 +21,7 @@ from bestiary.pdf.sandbox import sandbox_roots
 from bestiary.store.cache import Cache
 from bestiary.views.guide import field_guide_view
 from conftest import record, write_book
+from helpers import page_pixels, programs_by_font_name
 
 CREATED = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 PER_CHUNK = 3  # families of four: every family is cut, so runs continue on versos and on rectos
@@ -50,6 +53,22 @@ def both(tmp_path_factory) -> tuple:
         assert chunked.document is None, "expected the chunked path, found a single-document render"
         data = chunked.data
     return book, whole, chunked, PdfReader(io.BytesIO(whole.data)), PdfReader(io.BytesIO(data))
+
+
+@pytest.fixture(scope="module")
+def unmerged(both) -> bytes:
+    """The same chunks assembled with each chunk's fonts as WeasyPrint embedded them: what the merge starts from."""
+    _, _, chunked, *_ = both
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(assemble, "merge_fonts", lambda pdf, pages: None)
+        return chunked.write()
+
+
+@pytest.fixture(scope="module")
+def assembled_texts(both) -> list[str]:
+    """The assembled guide's text, page by page, as pypdf reads it: once, since it takes seconds."""
+    *_, assembled = both
+    return [page.extract_text() for page in assembled.pages]
 
 
 def words(page) -> str:
@@ -97,12 +116,12 @@ def test_the_chunks_exercise_every_seam(both):
 
 
 @pytest.mark.slow
-def test_same_pages_folios_and_running_heads(both):
+def test_same_pages_folios_and_running_heads(both, assembled_texts):
     _, whole, chunked, single, assembled = both
     assert len(assembled.pages) == len(single.pages) == whole.page_count
     assert assembled.page_labels == single.page_labels
-    for number, (expected, found) in enumerate(zip(single.pages, assembled.pages, strict=True)):
-        assert words(found) == words(expected), f"page {single.page_labels[number]} differs"
+    for number, (expected, found) in enumerate(zip(single.pages, assembled_texts, strict=True)):
+        assert " ".join(found.split()) == words(expected), f"page {single.page_labels[number]} differs"
     assert chunked.pagination == whole.pagination
 
 
@@ -122,6 +141,34 @@ def test_same_document_information(both):
     for key in ("/PageLabels", "/ViewerPreferences", "/PageLayout", "/Lang"):
         assert assembled.trailer["/Root"][key] == single.trailer["/Root"][key]
     assert assembled.xmp_metadata.xmp_create_date == single.xmp_metadata.xmp_create_date
+
+
+@pytest.mark.slow
+def test_one_program_per_font_name(both, unmerged):
+    """Every chunk embeds its own subset of a face under the face's one tag; assembled, a tag names one program."""
+    _, whole, chunked, *_ = both
+    assert max(len(found) for found in programs_by_font_name(unmerged).values()) > 1
+    programs = programs_by_font_name(chunked.data)
+    assert {name: len(found) for name, found in programs.items() if len(found) > 1} == {}
+    faces = [name.split("+")[1] for name in programs]
+    assert sorted(faces) == sorted(name.split("+")[1] for name in programs_by_font_name(whole.data))
+
+
+@pytest.mark.slow
+def test_no_larger_than_the_single_document(both, unmerged):
+    _, whole, chunked, *_ = both
+    assert len(unmerged) > 2 * len(whole.data)  # a subset of every face per chunk, as cut
+    assert len(chunked.data) <= 1.05 * len(whole.data)
+
+
+@pytest.mark.slow
+def test_merging_fonts_changes_no_text_and_moves_no_glyph(both, unmerged, assembled_texts):
+    """The chunks measure a few glyphs 1/1000 em apart (each rounds a width at its own first size): the joined font
+    has one width, and the strings of the chunks that measured otherwise give the difference back (without that,
+    seven of these pages differ at 72 dpi)."""
+    _, _, chunked, *_ = both
+    assert assembled_texts == [page.extract_text() for page in PdfReader(io.BytesIO(unmerged)).pages]
+    assert page_pixels(chunked.data) == page_pixels(unmerged)
 
 
 def test_the_page_plan_puts_blank_versos_before_recto_openers():

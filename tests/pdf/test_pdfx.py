@@ -106,7 +106,7 @@ def test_a_build_request_names_one_of_the_inks_and_a_new_ink_is_a_new_build():
     from bestiary.errors import RequestError
     from bestiary.request import BuildRequest
 
-    with pytest.raises(RequestError, match="unknown ink 'sepia'; expected black, standard-color, premium-color"):
+    with pytest.raises(RequestError, match="expected --ink among black, standard-color, premium-color, found 'sepia'"):
         BuildRequest.make(targets=["print"], ink="sepia")
     black, colour = (BuildRequest.make(targets=["print"], ink=ink) for ink in ("black", "standard-color"))
-    assert black.ink is Ink.BLACK and black.digest_inputs() != colour.digest_inputs()
+    assert black.printing.ink == Ink.BLACK and black.digest_inputs() != colour.digest_inputs()

@@ -190,6 +190,33 @@ def test_preview_shows_invalid_yaml_and_keeps_the_last_good_book(tmp_path: Path)
     assert preview.status()["problems"] == [] and preview.status()["preview"] == 2
 
 
+def test_the_terminal_hears_the_located_lines_and_a_fixed_book_reads_rebuilding_not_failed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from bestiary.serve import state
+    from bestiary.serve.child_build import BuildOutcome
+
+    book = write_book(tmp_path)
+    heard: list[str] = []
+    preview = state.Preview(book, tmp_path / "dist", log=heard.append)
+    record = book / "chapters" / "01-first" / "alpha-analyst.yaml"
+    good = record.read_text(encoding="utf-8")
+    record.write_text(good.replace("percent: 50", "percent:\t50"), encoding="utf-8")
+    preview.refresh([record])
+    assert heard[0].startswith("preview: 1 problem(s)")
+    assert any("alpha-analyst.yaml:" in line and "E103" in line for line in heard[1:]), heard
+
+    located = "book/chapters/01-first/beta-boss.yaml:3:1: E204 flight_risk.percent: expected …"
+    monkeypatch.setattr(state, "build_in_child", lambda *args: BuildOutcome(False, (located,), summary="failed"))
+    preview.run_build()
+    assert located in heard and preview.status()["label"] == "Build 1: problems below"
+
+    record.write_text(good, encoding="utf-8")  # the fix: the next build has not ended yet
+    preview.refresh([record])
+    status = preview.status()
+    assert status["state"] == "rebuilding" and status["label"] == "Build 2: rebuilding…", status
+    assert "failed" not in status["label"]
+
+
 def test_preview_status_history_reaches_a_client_that_fell_behind(tmp_path: Path):
     from bestiary.serve.state import Preview
 
@@ -306,6 +333,11 @@ def test_serve_status_moves_to_rebuilding_then_ready_after_a_save(tmp_path: Path
         events.close()
 
 
+def text_of(page: str) -> str:
+    """A page's text, tags out and spaces single (a paragraph's last words are tied by a no-break space)."""
+    return " ".join(re.sub(r"<[^>]+>", "", page).split())
+
+
 @pytest.mark.slow
 def test_serve_preview_follows_the_edited_record_and_shows_invalid_yaml(tmp_path: Path):
     book, out = write_book(tmp_path), tmp_path / "dist"
@@ -314,12 +346,13 @@ def test_serve_preview_follows_the_edited_record_and_shows_invalid_yaml(tmp_path
         wait_for(lambda: status_of(url)["watching"], "the preview to load")
         page = fetch(url + "preview/beta-boss")
         assert f'src="/{document}"' in page
-        assert "Does what a Beta Boss does, slowly." in fetch(url + document)
+        assert "Does what a Beta Boss does, slowly." in text_of(fetch(url + document))
 
         record = book / "chapters" / "02-second" / "beta-boss.yaml"
         good = record.read_text(encoding="utf-8")
         record.write_text(good.replace("slowly", "briskly"), encoding="utf-8")
-        wait_for(lambda: "Beta Boss does, briskly." in fetch(url + document), "the preview to follow the save")
+        wait_for(lambda: "Beta Boss does, briskly." in text_of(fetch(url + document)),
+                 "the preview to follow the save")
         status = status_of(url)
         assert status["changed"] == "beta-boss" and status["changed_href"] == "/" + document
 
@@ -329,7 +362,7 @@ def test_serve_preview_follows_the_edited_record_and_shows_invalid_yaml(tmp_path
         assert "briskly" in fetch(url + document)  # the last good preview stays
 
         record.write_text(good.replace("slowly", "at last"), encoding="utf-8")
-        wait_for(lambda: "at last" in fetch(url + document), "the preview once the record is valid again")
+        wait_for(lambda: "at last" in text_of(fetch(url + document)), "the preview once the record is valid again")
         assert status_of(url)["problems"] == []
 
 

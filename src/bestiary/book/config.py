@@ -11,15 +11,21 @@ from pathlib import Path
 from .. import errors
 from ..errors import Diagnostic, RequestError
 from ..template_data import template_data
+from ..text.isbn import is_isbn, isbn_problem
 from ..text.measures import LENGTH, PageSize, bleed_problem, page_size_problem, points
 from ..text.money import is_currency
 from . import schema
-from .parse import load_yaml_file
+from .parse import KeyPath, Loaded, load_yaml_file
+from .print_services import INKS, SERVICES, STOCKS, PrintProfile, combination_problem, print_profile
+from .record_schema import MAX_FILE_NUMBER
 
 PAPER_SIZES = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}  # office paper for dossiers, in points
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")  # the field guide's tagged and archival editions
 PRINT_VARIANT = "pdf/x-4"  # the print-on-demand edition (interior and cover wrap)
+WORD_LIST = "words.txt"  # beside book.yaml: the book's own words, read by `check`'s proofreader, never by a build
 
+# Printed as before profiles: by any printer, on white paper, in colour (the design's reds).
+PRINT_DEFAULTS = {"service": "generic", "stock": "white", "ink": "standard-color"}
 
 
 def caliper_problem(text: str) -> str | None:
@@ -49,6 +55,24 @@ def default_hyphenation(language: str) -> str:
     return found.replace("_", "-") if found else language
 
 
+_SPELLING = re.compile(r"([a-zA-Z]{2,3})(?:-([a-zA-Z]{2}))?")
+
+
+def spelling_tag(tag: str) -> str:
+    """A spelling dictionary's tag as Hunspell's dictionaries are named: en-US, en-GB, de."""
+    match = _SPELLING.fullmatch(tag)
+    if match is None:
+        return tag
+    language, region = match.groups()
+    return language.lower() + (f"-{region.upper()}" if region else "")
+
+
+def default_spelling(language: str) -> str:
+    """The spelling a book's language implies: English is US English unless `spelling` says otherwise, as for
+    hyphenation; another language is spelt by its own tag (its dictionary may or may not be installed)."""
+    return "en-US" if language.lower() == "en" else spelling_tag(language)
+
+
 @template_data()
 @dataclass(frozen=True)
 class FlightRiskBand:
@@ -59,15 +83,31 @@ class FlightRiskBand:
 @template_data()
 @dataclass(frozen=True)
 class PrintEditionConfig:
-    """The print-on-demand edition: its identifier, the back-cover blurb, the paper and the bleed."""
+    """The print-on-demand edition: its identifier, the back-cover blurb, the service, paper and ink it is printed
+    with, and the caliper and bleed a generic printer takes from the book."""
 
     identifier: str
     blurb: str | None
-    paper_caliper: str  # the thickness of one page (sheet side), for the spine
-    bleed: str
+    service: str  # a service of `print_services.SERVICES`
+    stock: str  # the paper: white or cream
+    ink: str  # black, standard-color or premium-color
+    paper_caliper: str  # the thickness of one page (sheet side), for the spine, at a generic printer
+    bleed: str  # at a generic printer, on every edge
+
+    def profile(self, service: str | None = None, stock: str | None = None, ink: str | None = None) -> PrintProfile:
+        """The print profile of this edition, with what the request overrides; raises `RequestError` when an
+        override makes a combination the service does not offer (book.yaml's own are checked as it loads)."""
+        chosen = {"service": service or self.service, "stock": stock or self.stock, "ink": ink or self.ink}
+        problem = combination_problem(chosen["service"], chosen["stock"], chosen["ink"])
+        if problem:
+            given = ", ".join(f"--{key} {value}" for key, value in (("service", service), ("stock", stock),
+                                                                   ("ink", ink)) if value)
+            raise RequestError(f"{problem} ({given} over book.yaml's print_edition)")
+        return print_profile(chosen["service"], chosen["stock"], chosen["ink"], bleed=points(self.bleed),
+                             caliper=points(self.paper_caliper))
 
 
-@template_data()
+@template_data(hidden=("file_numbers_issued",))
 @dataclass(frozen=True)
 class BookConfig:
     title: str
@@ -76,6 +116,7 @@ class BookConfig:
     kingdom: str
     language: str
     hyphenation: str  # the hyphenation dictionary's language tag, e.g. en-US for a book in English
+    spelling: str  # the spelling dictionary's language tag (`check` proofreads against it), e.g. en-US
     authors: tuple[str, ...]
     edition: str
     date: datetime.date
@@ -90,6 +131,7 @@ class BookConfig:
     bleed: str
     crop_marks: bool
     dossier_paper: str
+    file_numbers_issued: int = 0  # the highest file number `new` or `number` gave: never given again
 
     def flight_risk_level(self, percent: int) -> str:
         """The level of the highest band whose start the percent reaches."""
@@ -100,9 +142,22 @@ class BookConfig:
         return level
 
 
-_IDENTIFIER = schema.Pattern(
-    lambda s: re.fullmatch(r"urn:uuid:[0-9a-fA-F-]{36}|(urn:)?isbn:[0-9Xx-]{10,17}", s) is not None,
-    "urn:uuid:… or isbn:…")
+@dataclass(frozen=True)
+class Identifier(schema.Spec):
+    """A UUID or an ISBN (whose check digit must be right: it is printed as a barcode)."""
+
+    def check(self, value: object, key_path: KeyPath, report: schema.Reporter) -> str | None:
+        text: str | None = schema.Pattern(
+            lambda s: re.fullmatch(r"urn:uuid:[0-9a-fA-F-]{36}|(urn:)?isbn:[0-9Xx-]{10,17}", s) is not None,
+            "urn:uuid:… or isbn:…").check(value, key_path, report)
+        problem = isbn_problem(text) if text is not None and is_isbn(text) else None
+        if problem:
+            report(key_path, errors.BAD_VALUE, problem)
+            return None
+        return text
+
+
+_IDENTIFIER = Identifier()
 
 _BAND = schema.Mapping({
     "from": schema.Key(schema.Integer(0, 100)),
@@ -119,6 +174,9 @@ BOOK_SCHEMA = schema.Mapping({
         "a BCP 47 language tag such as en or en-GB")),
     "hyphenation": schema.Key(schema.Pattern(
         lambda s: hyphenation_problem(s) is None, "a language with a hyphenation dictionary, such as en-US or en-GB"),
+        required=False),
+    "spelling": schema.Key(schema.Pattern(
+        lambda s: _SPELLING.fullmatch(s) is not None, "a language and region such as en-US or en-GB"),
         required=False),
     "authors": schema.Key(schema.ListOf(schema.Text(max_length=200, single_line=True), 1, 20)),
     "edition": schema.Key(schema.Text(max_length=100, single_line=True)),
@@ -146,6 +204,9 @@ BOOK_SCHEMA = schema.Mapping({
     "print_edition": schema.Key(schema.Mapping({
         "identifier": schema.Key(_IDENTIFIER, required=False),
         "blurb": schema.Key(schema.Text(max_length=1_500), required=False),
+        "service": schema.Key(schema.Choice(tuple(SERVICES)), required=False, default=PRINT_DEFAULTS["service"]),
+        "stock": schema.Key(schema.Choice(STOCKS), required=False, default=PRINT_DEFAULTS["stock"]),
+        "ink": schema.Key(schema.Choice(INKS), required=False, default=PRINT_DEFAULTS["ink"]),
         "paper_caliper": schema.Key(schema.Pattern(
             lambda s: caliper_problem(s) is None, "the thickness of a page, such as 0.0025in"),
             required=False, default="0.0025in"),
@@ -153,7 +214,26 @@ BOOK_SCHEMA = schema.Mapping({
             lambda s: bleed_problem(s) is None, "a bleed from 0 to 0.5in, such as 0.125in"),
             required=False, default="0.125in"),
     }), required=False),
+    # the high-water mark of file numbers, kept by `bestiary new` and `bestiary number` (`file_numbers`)
+    "file_numbers": schema.Key(schema.Mapping({
+        "issued": schema.Key(schema.Integer(0, MAX_FILE_NUMBER), required=False, default=0),
+    }), required=False),
 })
+
+
+def _print_combination_problems(loaded: Loaded) -> list[Diagnostic]:
+    """The print edition's service, stock and ink, when each is one we know, as a combination the service does not
+    offer (located at the last of the three that book.yaml states); checked even when other keys are wrong."""
+    edition = loaded.data.get("print_edition") if isinstance(loaded.data, dict) else None
+    stated = edition if isinstance(edition, dict) else {}
+    chosen = {key: str(stated.get(key) or default).strip().lower() for key, default in PRINT_DEFAULTS.items()}
+    if chosen["service"] not in SERVICES or chosen["stock"] not in STOCKS or chosen["ink"] not in INKS:
+        return []  # the schema has said what is wrong
+    problem = combination_problem(chosen["service"], chosen["stock"], chosen["ink"])
+    if problem is None:
+        return []
+    key = next((key for key in ("ink", "stock", "service") if key in stated), "service")
+    return [loaded.source.diagnostic(("print_edition", key), errors.BAD_VALUE, problem)]
 
 
 def check_paper(paper: str) -> str:
@@ -174,8 +254,8 @@ def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
     if loaded is None:
         return None, problems
     data, found = schema.validate(BOOK_SCHEMA, loaded.data, loaded.source)
-    problems += found
-    if data is None:
+    problems += found + _print_combination_problems(loaded)
+    if data is None or len(problems) > len(found):
         return None, problems
     bands = tuple(FlightRiskBand(band["from"], band["level"]) for band in data["flight_risk_bands"])
     starts = [band.start for band in bands]
@@ -195,6 +275,7 @@ def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
         kingdom=data["kingdom"],
         language=data["language"],
         hyphenation=data["hyphenation"] or default_hyphenation(data["language"]),
+        spelling=spelling_tag(data["spelling"]) if data["spelling"] else default_spelling(data["language"]),
         authors=data["authors"],
         edition=data["edition"],
         date=data["date"],
@@ -203,8 +284,8 @@ def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
                                  "All rights reserved.",
         classification=data["classification"].upper(),
         print_edition=PrintEditionConfig(
-            identifier=print_identifier, blurb=edition["blurb"], paper_caliper=edition["paper_caliper"],
-            bleed=edition["bleed"]),
+            identifier=print_identifier, blurb=edition["blurb"], service=edition["service"], stock=edition["stock"],
+            ink=edition["ink"], paper_caliper=edition["paper_caliper"], bleed=edition["bleed"]),
         currency=data["currency"],
         keywords=tuple(data["keywords"]),
         flight_risk_bands=bands,
@@ -212,4 +293,5 @@ def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
         bleed=field_guide["bleed"],
         crop_marks=field_guide["crop_marks"],
         dossier_paper=dossier["paper"],
+        file_numbers_issued=data["file_numbers"]["issued"],
     ), problems

@@ -7,28 +7,30 @@ beside `book.yaml`, where the loader looks for nothing but that file.
 
 The schema is the editor's first look and `check` has the last word. Left to
 `check` alone: what spans fields or files (the role once in its own org chart,
-times in order, `related` naming a real record), control characters, and the
-YAML 1.1 readings of unquoted values, since editors read YAML 1.2 by default.
+times in order, `related` naming a real record, file numbers held once), control
+characters, and the YAML 1.1 readings of unquoted values, since editors read
+YAML 1.2 by default. Where the two readings differ on a number (`187_500`, a
+number to `check`, text to an editor), the schema accepts both.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import secrets
 from pathlib import Path, PurePath
 from typing import Any
 
 from ..errors import RequestError
-from ..safe_files import create_file, holds
+from ..safe_files import holds, replace_file
 from . import schema
 from .record_schema import ROLE_SCHEMA
 
 SCHEMA_FILE = "role.schema.json"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = "urn:bestiary:role-record"  # names the schema; nothing fetches it
+# A whole number with an underscore, as YAML 1.1 (and so `check`) reads it unquoted and YAML 1.2 reads as text.
+YAML_11_UNDERSCORED = r"^[-+]?[1-9][0-9]*_[0-9_]*$"
 
 _RECORD_TITLE = "Role record"
 _RECORD_DESCRIPTION = (
@@ -64,7 +66,11 @@ def spec_schema(spec: schema.Spec) -> dict[str, Any]:
         return {**stated, "minItems": spec.min_items} if spec.min_items else stated
     if isinstance(spec, schema.Integer):
         bounds = {"minimum": spec.minimum, "maximum": spec.maximum}
-        return {"type": "integer", **{name: bound for name, bound in bounds.items() if bound is not None}}
+        # `check` reads YAML 1.1, where an unquoted 187_500 is the number 187500; editors read YAML 1.2, where it
+        # is text. The bounds apply to numbers only, the pattern to text only.
+        return {"type": ["integer", "string"], "pattern": YAML_11_UNDERSCORED,
+                "patternErrorMessage": "expected a whole number, such as 187500",
+                **{name: bound for name, bound in bounds.items() if bound is not None}}
     if isinstance(spec, schema.Boolean):
         return {"type": "boolean"}
     if isinstance(spec, schema.Text):
@@ -105,7 +111,8 @@ def _key_schema(name: str, key: schema.Key) -> dict[str, Any]:
 
 def _or_null(stated: dict[str, Any]) -> dict[str, Any]:
     """`stated`, also allowing null: the validator takes an optional key left empty as one left out."""
-    nullable = {**stated, "type": [stated["type"], "null"]}
+    types = stated["type"] if isinstance(stated["type"], list) else [stated["type"]]
+    nullable = {**stated, "type": [*types, "null"]}
     if "enum" in stated:
         nullable["enum"] = [*stated["enum"], None]
     return nullable
@@ -120,27 +127,15 @@ def modeline(record_path: Path, book_dir: Path) -> str:
 
 def write_schema(book_dir: Path) -> tuple[Path, bool]:
     """Write `book_dir/role.schema.json` unless it already holds `schema_text()`; return its path and
-    whether it was written. Replaced atomically, so an editor never reads half a schema.
-
-    The staged copy has a name no one can guess and is created new (`O_EXCL|O_NOFOLLOW`): a book
-    folder may be shared, and a link planted at a predictable name would be written through.
-    """
+    whether it was written. Replaced atomically (`replace_file`), so an editor never reads half a schema."""
     path = book_dir / SCHEMA_FILE
     if not book_dir.is_dir():
         raise RequestError(f"no book folder {book_dir}")
     data = schema_text().encode("utf-8")
-    # a hidden name: editor litter to whatever walks the book, should a crash leave it behind
-    staged = book_dir / f".{SCHEMA_FILE}.{secrets.token_hex(8)}.part"
     try:
         if holds(path, data):
             return path, False
-        create_file(staged, data)
-        try:
-            os.replace(staged, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                staged.unlink()  # ours: created just now
-            raise
+        replace_file(path, data)
     except OSError as error:
         raise RequestError(f"cannot write {path}: {error.strerror or error}") from error
     return path, True

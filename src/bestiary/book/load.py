@@ -21,6 +21,7 @@ from ..text import running_heads
 from ..text.markdown import typeset
 from . import schema
 from .config import BookConfig, load_config
+from .file_numbers import file_number_label, file_number_prefix, number_records, with_hints
 from .layout_files import check_book_layouts
 from .model import Book, Chapter, RecordFile, RelatedEntry, Role, assemble_book, check_records, role_from_record
 from .parse import SourceMap, load_markdown_file, load_yaml_file
@@ -41,6 +42,15 @@ def load_book(book_dir: Path) -> Book:
     return loader.load()
 
 
+def read_records(book_dir: Path) -> tuple[list[RecordFile], list[Diagnostic]]:
+    """Every record file of the book in reading order, valid or not, and every problem of the book's files found
+    on the way (not the book-wide ones): what `bestiary new` and `bestiary number` need of a book still in
+    progress. Raises `InputError` only for a book without a chapters/ folder."""
+    loader = _Loader(book_dir)
+    loader.walk()
+    return loader.records, loader.problems
+
+
 class _Loader:
     """One walk of one book folder, collecting problems instead of stopping at the first."""
 
@@ -53,6 +63,27 @@ class _Loader:
         self.unlisted = False  # a folder could not be listed: records in it are unknown
 
     def load(self) -> Book:
+        chapters = self.walk()
+        found, resolved = check_records(self.records, all_known=not self.unlisted)
+        self.problems += found
+        config = self.config
+        issued = config.file_numbers_issued if config is not None else 0
+        prefix = file_number_prefix(config.publisher, config.kingdom) if config is not None else None
+        numbering = number_records(self.records, issued, prefix)
+        self.problems = with_hints([*self.problems, *numbering.problems], self.records, numbering.next_free)
+        failed = any(not problem.is_warning for problem in self.problems)
+        if not any(chapter.roles for chapter in chapters) and not failed:
+            # a bestiary needs a specimen: the contents, the index and the EPUB's index are built from them
+            self.problems.append(Diagnostic(errors.display_path(self.book_dir / "chapters"), 1, 1,
+                                            errors.BAD_BOOK_LAYOUT, "",
+                                            "expected at least one family folder with a role record, found none"))
+        if config is None or prefix is None or any(not problem.is_warning for problem in self.problems):
+            raise InputError(self.problems)
+        printed = {slug: file_number_label(prefix, number) for slug, number in numbering.numbers.items()}
+        return assemble_book(config, self.book_dir, chapters, resolved, printed, self.problems)
+
+    def walk(self) -> list[Chapter]:
+        """Read `book.yaml` and every chapter and record, collecting their problems; the chapters found."""
         self.config, found = load_config(self.book_dir)
         self.problems += found
         self.problems += check_book_layouts(self.book_dir)
@@ -73,16 +104,7 @@ class _Loader:
                                                 f"{twin.source_path}"))
                 continue
             chapters.append(chapter)
-        found, resolved = check_records(self.records, all_known=not self.unlisted)
-        self.problems += found
-        failed = any(not problem.is_warning for problem in self.problems)
-        if not any(chapter.roles for chapter in chapters) and not failed:
-            # a bestiary needs a specimen: the contents, the index and the EPUB's index are built from them
-            self.problems.append(Diagnostic(errors.display_path(chapters_dir), 1, 1, errors.BAD_BOOK_LAYOUT, "",
-                                            "expected at least one family folder with a role record, found none"))
-        if self.config is None or any(not problem.is_warning for problem in self.problems):
-            raise InputError(self.problems)
-        return assemble_book(self.config, self.book_dir, chapters, resolved, self.problems)
+        return chapters
 
     def _entries(self, folder: Path) -> list[Path] | None:
         """The folder's entries that belong to the book: inside it (links resolved) and not editor litter.
@@ -178,6 +200,7 @@ class _Loader:
             self.records.append(RecordFile(path.stem, shown, None, None, (), None))
             return None
         raw = loaded.data if isinstance(loaded.data, dict) else {}
+        source = loaded.source if isinstance(loaded.data, dict) else None  # not a record at all: E107 below
         data, found = schema.validate(ROLE_SCHEMA, loaded.data, loaded.source)
         self.problems += found
         role = None
@@ -189,7 +212,8 @@ class _Loader:
                 role = role_from_record(path.stem, chapter_slug, shown, data, self.config)
                 self.problems += _running_title_problems(role, self.config, loaded.source)
         title = raw.get("title") if isinstance(raw.get("title"), str) else None
-        self.records.append(RecordFile(path.stem, shown, loaded.source, title, _named_roles(raw), role))
+        self.records.append(RecordFile(path.stem, shown, source, title, _named_roles(raw), role,
+                                       raw.get("file_number")))
         return role
 
 

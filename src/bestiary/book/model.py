@@ -180,10 +180,11 @@ class RecordFile:
 
     slug: str
     path: str
-    source: SourceMap | None  # None when the file could not be parsed at all
+    source: SourceMap | None  # None when the file could not be parsed, or holds no mapping of keys
     title: str | None  # as written, when it is text
     related: tuple[RelatedEntry, ...]  # each entry that names a role, as written
     role: Role | None  # None when the record has errors of its own
+    file_number: object = None  # as written (None when left out), valid or not: `file_numbers` checks it
 
 
 def role_from_record(slug: str, chapter_slug: str, shown: str, data: dict[str, Any], config: BookConfig) -> Role:
@@ -197,7 +198,7 @@ def role_from_record(slug: str, chapter_slug: str, shown: str, data: dict[str, A
     return Role(
         slug=slug,
         anchor=f"specimen-{slug}",
-        file_number="",  # assigned book-wide, in reading order
+        file_number="",  # assigned book-wide (`file_numbers`)
         source_path=shown,
         chapter_slug=chapter_slug,
         title=title,
@@ -282,15 +283,10 @@ def check_records(records: list[RecordFile],
 
 
 def assemble_book(config: BookConfig, directory: Path, chapters: list[Chapter],
-                  resolved: dict[str, tuple[Related, ...]], warnings: list[Diagnostic]) -> Book:
-    """The frozen book: file numbers in reading order (OTI-ADU-0001 first), related entries by slug."""
-    prefix = f"{config.publisher[:3]}-{config.kingdom[:3]}".upper()
-    finished: list[Chapter] = []
-    count = 0
-    for chapter in chapters:
-        roles = []
-        for role in chapter.roles:
-            count += 1
-            roles.append(replace(role, file_number=f"{prefix}-{count:04d}", related=resolved[role.slug]))
-        finished.append(replace(chapter, roles=tuple(roles)))
+                  resolved: dict[str, tuple[Related, ...]], file_numbers: dict[str, str],
+                  warnings: list[Diagnostic]) -> Book:
+    """The frozen book: each role with its file number as printed (by slug) and its related entries by slug."""
+    finished = [replace(chapter, roles=tuple(replace(role, file_number=file_numbers[role.slug],
+                                                     related=resolved[role.slug]) for role in chapter.roles))
+                for chapter in chapters]
     return Book(config, directory, tuple(finished), tuple(sorted(warnings)))

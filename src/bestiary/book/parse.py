@@ -51,6 +51,7 @@ class SourceMap:
     positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     spellings: dict[KeyPath, str] = field(default_factory=dict)  # plain values YAML read as a non-text type
+    ends: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)  # where each text value ends
     line_offset: int = 0  # front matter starts below line 1
 
     def at(self, key_path: KeyPath) -> tuple[int, int]:
@@ -66,6 +67,13 @@ class SourceMap:
             line, column = self.key_positions[key_path]
             return line + self.line_offset, column
         return self.at(key_path)
+
+    def span(self, key_path: KeyPath) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """Where a text value starts and ends (its quotes or block header included), or None if not text."""
+        if key_path not in self.positions or key_path not in self.ends:
+            return None
+        (line, column), (end_line, end_column) = self.positions[key_path], self.ends[key_path]
+        return (line + self.line_offset, column), (end_line + self.line_offset, end_column)
 
     def diagnostic(
         self, key_path: KeyPath, code: str, message: str, *, at_key: bool = False
@@ -296,7 +304,10 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, key_path + (i,)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)  # a composed node is a scalar, a sequence or a mapping
-        return self._scalar(node, key_path)
+        value = self._scalar(node, key_path)
+        if isinstance(value, str):
+            self.source.ends[key_path] = (node.end_mark.line + 1, node.end_mark.column + 1)
+        return value
 
     def _scalar(self, node: yaml.ScalarNode, key_path: KeyPath) -> Any:
         spelling = node.value
@@ -364,5 +375,6 @@ class _Builder:
             self.source.key_positions[child] = position
             result[key] = self.build(value_node, child)
         self.source.positions.pop(key_path + ("<key>",), None)
+        self.source.ends.pop(key_path + ("<key>",), None)
         self.source.spellings.pop(key_path + ("<key>",), None)
         return result

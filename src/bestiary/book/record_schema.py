@@ -25,6 +25,7 @@ DEFAULT_SOURCE = "[SOURCE REDACTED]"
 _LINE = schema.Text(max_length=500, single_line=True)
 _PROSE = schema.Text(max_length=10_000)
 MAX_ORG_CHART = 12
+MAX_FILE_NUMBER = 9_999  # printed in four digits, OTI-ADU-0017: every file number the same width
 MAX_ITEMS = 200
 _NAMED = schema.Mapping({
     "name": schema.Key(_LINE, description="Its name, as the file's heading for it."),
@@ -35,6 +36,10 @@ _NAMED = schema.Mapping({
 # [01] to [11] head the keys that hold its sections.
 ROLE_SCHEMA = schema.Mapping({
     "title": schema.Key(_LINE, description="The role's name: unique in the book, and once in org_chart."),
+    "file_number": schema.Key(
+        schema.Integer(1, MAX_FILE_NUMBER), required=False,
+        description="The file's number for good, its digits: 17 prints as OTI-ADU-0017. Unique in the book; "
+                    "`bestiary new` writes the next one, `bestiary number` writes them where missing."),
     "running_title": schema.Key(
         schema.Text(max_length=80, single_line=True), required=False,
         description="A shorter title for the running head, when the title is too wide for it."),

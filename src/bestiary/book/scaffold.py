@@ -6,7 +6,8 @@ start of a chapter's paragraph, in a record), so an unfinished book cannot slip
 into a build. The title is written as a quoted YAML scalar, so any title `new`
 accepts (every title `check` accepts) reads back exactly as typed. The record's
 first line points editors at the book's JSON Schema (`json_schema`), which `new`
-writes or refreshes beside `book.yaml`, so the record is checked as it is filled in."""
+writes or refreshes beside `book.yaml`, so the record is checked as it is filled in. `new` gives the
+record the book's next file number and raises the high-water mark in `book.yaml` (`numbering`)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,14 @@ from ..text.markdown import article, slugify
 from .config import BOOK_SCHEMA
 from .json_schema import SCHEMA_FILE, modeline, write_schema
 from .load import CHAPTER_NAME
+from .numbering import next_number
 from .record_schema import FRONT_MATTER_SCHEMA, ROLE_SCHEMA
 from .schema import Spec, Text
 
 SKELETON = """\
 {modeline}
 title: {quoted_title}
+file_number: {file_number}{number_comment}
 summary: >-
   TODO: one sentence on what {article} {title} actually does.
 question: {question}
@@ -93,14 +96,22 @@ def new_record(book_dir: Path, chapter: str, title: str) -> Path:
     if taken is not None:
         raise RequestError(f"a record with the slug '{slug}' already exists: {taken}")
     path = folder / f"{slug}.yaml"
+    number, settings = next_number(book_dir)
     write_schema(book_dir)  # before the record, whose first line names it
     try:
         with open(path, "x", encoding="utf-8") as stream:  # "x": never overwrite a record
             stream.write(SKELETON.format(modeline=modeline(path, book_dir), title=title, quoted_title=_quoted(title),
-                                         article=article(title), question=_question(title)))
+                                         article=article(title), question=_question(title), file_number=number,
+                                         number_comment=_number_comment(number)))
     except OSError as error:
         raise RequestError(f"cannot write {path}: {error.strerror or error}") from error
+    settings.record_issued(number)
     return path
+
+
+def _number_comment(number: int) -> str:
+    """The skeleton's note on its file number, aligned with the comments below it."""
+    return f"{' ' * max(1, 9 - len(str(number)))}# this file's number, for good"
 
 
 def _role_title(title: str) -> tuple[str, str]:
@@ -186,7 +197,7 @@ field_guide:
 dossier:
   # a4 or letter
   paper: a4
-# Optional: hyphenation, rights, classification, keywords, print_edition (see the README).
+# Optional: hyphenation, spelling, rights, classification, keywords, print_edition (see the README).
 """
 
 FOREWORD = """\

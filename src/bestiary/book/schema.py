@@ -243,6 +243,9 @@ class Mapping(Spec):
             if name not in self.keys:
                 close = difflib.get_close_matches(name, list(self.keys), n=1, cutoff=0.6)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
+                parent = self._parent_missing(name, value)
+                if parent:
+                    hint = f" ('{name}' is a key of '{parent}', which has none: indent it under '{parent}:')"
                 allowed = ", ".join(self.keys)
                 report(key_path + (name,), errors.UNKNOWN_KEY,
                        f"expected one of the keys {allowed}, found unknown key '{name}'{hint}")
@@ -261,6 +264,15 @@ class Mapping(Spec):
             failed = failed or checked is None
             cleaned[name] = checked
         return None if failed else cleaned
+
+    def _parent_missing(self, name: str, value: dict[str, Any]) -> str | None:
+        """The key whose mapping lacks `name`, which it allows: where a dedented key belongs."""
+        for parent, key in self.keys.items():
+            child = value.get(parent)
+            lacks_it = child is None or isinstance(child, dict) and name not in child
+            if isinstance(key.spec, Mapping) and name in key.spec.keys and lacks_it:
+                return parent
+        return None
 
 
 def check(spec: Spec, value: Any, key_path: KeyPath, report: Reporter) -> Any:

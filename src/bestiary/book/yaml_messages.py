@@ -59,11 +59,15 @@ def explain(error: yaml.MarkedYAMLError, text: str) -> SyntaxProblem:
         if not line_text[:problem_column].strip():
             return at(problem_line, problem_column,
                       "expected spaces for indentation, found a tab (YAML indents with spaces, never tabs)")
+        before = line_text[:problem_column].rstrip(" \t")
+        after = f"after {before.split()[-1]!r}" if before.endswith(":") and before.split() else "between words"
         return at(problem_line, problem_column,
-                  "expected text without tabs, found a tab in unquoted text (put the text in quotes)")
+                  f"expected a space {after}, found a tab (YAML separates with spaces: replace the tab with a space)")
     if context.startswith("while scanning a quoted scalar"):
+        quote = lines[context_line][context_column] if context_column < len(lines[context_line]) else '"'
         return at(context_line, context_column,
-                  "expected the quote opened here to be closed, found no closing quote before the end of the file")
+                  f"expected the {quote} opened here to be closed, found no closing {quote} before the end of the "
+                  f"file (add a {quote} where the text ends, on this line)")
     if context.startswith(("while parsing a flow sequence", "while parsing a flow mapping")):
         closing = "]" if "sequence" in context else "}"
         return at(context_line, context_column,
@@ -109,9 +113,9 @@ def _runaway_quote(text: str, line: int, column: int) -> SyntaxProblem | None:
     quote = last_quoted.style
     start = last_quoted.start_mark
     return SyntaxProblem(start.line + 1, start.column + 1,
-                         f"expected the {quote} opened here to close on its line, found it closed on line "
-                         f"{last_quoted.end_mark.line + 1} (a {quote} inside {quote}…{quote} ends the text: write it "
-                         f"as {quote * 2 if quote == chr(39) else chr(92) + quote}, or use the other kind of quotes)")
+                         f"expected the {quote} opened here to close on its line, found no closing {quote} on it, "
+                         f"so YAML read on to the {quote} on line {last_quoted.end_mark.line + 1} (add a {quote} "
+                         "where the text ends, on this line)")
 
 
 def _mapping_value_problem(lines: list[str], line: int, column: int) -> SyntaxProblem:

@@ -3,11 +3,13 @@
 The first chunk (cover, front matter and contents) is the base: WeasyPrint
 and our finisher already wrote its catalog for the whole book (page labels
 from the book's numbering, viewer preferences, language, XMP) and its
-document information. The other chunks' pages are appended after it. Then
-what only the whole book knows is written once: the named destinations of
-every id, the links that cross chunks (WeasyPrint could not resolve them
-inside one chunk; they go back at their place among the page's links), and
-the outline, built with WeasyPrint's own bookmark-tree rules.
+document information. The other chunks' pages are appended after it, and
+each face's font subsets, one per chunk, are joined into one font
+(`fonts_merge`). Then what only the whole book knows is written once: the
+named destinations of every id, the links that cross chunks (WeasyPrint
+could not resolve them inside one chunk; they go back at their place among
+the page's links), and the outline, built with WeasyPrint's own
+bookmark-tree rules.
 
 pikepdf (qpdf) does the copying: it appends thousands of pages in a fraction
 of a second and writes object streams, so the assembled PDF is as compact as
@@ -27,6 +29,7 @@ from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
 
 from .finish import PDF_VERSION
+from .fonts_merge import merge_fonts
 from .layout import LaidOut
 
 # WeasyPrint's bookmark tree, as `make_page_bookmark_tree` grows it: label, (page, x, y), children, state
@@ -48,6 +51,7 @@ def assemble(chunks: Sequence[LaidOut], starts: Sequence[int]) -> bytes:
             opened.append(source)  # qpdf copies lazily: every source stays open until the file is written
             base.pages.extend(source.pages)
     pages = [page.obj for page in base.pages]
+    merge_fonts(base, pages)
     _destinations(base, pages, chunks, starts)
     _crossing_links(base, pages, chunks, starts)
     _outline(base, pages, chunks, starts)

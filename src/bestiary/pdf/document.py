@@ -44,6 +44,7 @@ class PdfOptions:
     variant: str | None = None  # one of PDF_VARIANTS, or pdf/x-4 for a printer's interior
     even_pages: bool = False  # a printer's interior: a blank last page when the count is odd
     ink: Ink | None = None  # a printer's interior: the ink every colour is converted for; None: as laid out
+    printer_sheet: str = ""  # a printer's interior: its bleed edges, gutter and live area (print/interior.css.j2)
 
     @classmethod
     def from_config(cls, config: BookConfig, *, page_size: PageSize | None = None, bleed: str | None = None,
@@ -59,6 +60,8 @@ class PdfOptions:
             rules.append("@page { marks: crop cross; }")
         if self.variant == PRINT_VARIANT:
             rules.append(PRINTING_CONDITION)
+        if self.printer_sheet:
+            rules.append(self.printer_sheet)
         return "\n".join(rules)
 
 

@@ -68,15 +68,24 @@ def _page_labels(numbering: PageNumbering) -> pydyf.Dictionary:
 
 
 def _add_blank_page(pdf: pydyf.PDF) -> None:
-    """A blank page like the last one (same boxes), so that a printer's interior has an even count."""
+    """A blank page after the last one, so that a printer's interior has an even count: the same trim, its bleed
+    mirrored, since it faces the last page across the binding (a service may want none on the inside edge)."""
     last = pdf.objects[pdf.pages["Kids"][-3]]
     contents = pydyf.Stream([b""])
     pdf.add_object(contents)
-    page = pydyf.Dictionary({key: last[key] for key in ("Type", "Parent", "MediaBox", "TrimBox", "BleedBox")
-                             if key in last})
+    page = pydyf.Dictionary({key: last[key] for key in ("Type", "Parent", "TrimBox") if key in last})
+    for key in ("MediaBox", "BleedBox"):
+        if key in last:
+            page[key] = _mirrored(last[key], last.get("TrimBox", last[key]))
     page["Resources"] = pydyf.Dictionary({})
     page["Contents"] = contents.reference
     pdf.add_page(page)
+
+
+def _mirrored(box: list[float], trim: list[float]) -> pydyf.Array:
+    """`box` with its left and right overhangs of the `trim` swapped (boxes are [left, bottom, right, top])."""
+    left, bottom, right, top = box
+    return pydyf.Array([trim[0] - (right - trim[2]), bottom, trim[2] + (trim[0] - left), top])
 
 
 def _write_xmp(document: Document, pdf: pydyf.PDF, language: str, identifier: str) -> None:

@@ -6,6 +6,7 @@ FIELD_GUIDE_LAYOUT = "print/field-guide.html.j2"
 DOSSIER_LAYOUT = "print/dossier.html.j2"
 DOSSIER_STYLESHEET = "print/dossier.css.j2"
 COVER_WRAP_LAYOUT = "print/cover-wrap.html.j2"
+INTERIOR_STYLESHEET = "print/interior.css.j2"  # what a printer's interior changes of the field guide's pages
 EPUB_STYLESHEET = "epub/style.css.j2"
 EPUB_NCX = "epub/toc.ncx.j2"
 # Each EPUB document kind: its layout and the manifest properties it needs.

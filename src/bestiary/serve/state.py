@@ -86,6 +86,8 @@ class Preview:
         if then_build:
             outcome = f"{len(problems)} problem(s)" if problems else f"{slug or 'the book'} updated"
             self.log(f"preview: {outcome} in {time.monotonic() - started:.2f} s")
+            for problem in problems:  # the located lines, as `check` prints them
+                self.log(problem)
 
     # -- the builder's side (the main thread)
 
@@ -102,6 +104,11 @@ class Preview:
             with self._changed:
                 self._build_running = False
         self.log(outcome.summary)
+        with self._changed:
+            already_shown = set(self._preview_problems)  # the preview's refresh printed these
+        for problem in () if outcome.ok else outcome.problems:
+            if problem != outcome.summary and problem not in already_shown:
+                self.log(problem)
         with self._changed:
             self.builds += 1
             self._build_failed, self._build_problems = not outcome.ok, list(outcome.problems)
@@ -150,7 +157,8 @@ class Preview:
             verdict = "failed" if self._build_failed else "ok"
             if problems:
                 verdict = "problems below" if self._build_failed else f"{verdict}, problems below"
-            label = f"Build {self.builds}: {verdict}" + (" · rebuilding…" if pending else "")
+            # while the next build runs, the last one's verdict is stale: a fixed book must not read "failed"
+            label = f"Build {self.builds + 1}: rebuilding…" if pending else f"Build {self.builds}: {verdict}"
         if pending and self._detail:
             label += f" ({self._detail})"
         book = self.book

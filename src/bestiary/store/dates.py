@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..book.config import WORD_LIST
 from ..book.json_schema import SCHEMA_FILE
 from ..book.load import is_editor_litter
 from ..errors import RequestError
@@ -66,8 +67,8 @@ def zip_timestamp(moment: datetime.datetime) -> tuple[int, int, int, int, int, i
 
 
 def book_sources(book_dir: Path) -> list[Path]:
-    """The files a book is made from (editor litter and the editors' schema aside): what dates the field
-    guide and the EPUB."""
+    """The files a book is made from (editor litter, the editors' schema and the proofreader's word list aside):
+    what dates the field guide and the EPUB."""
     return [path for path in sorted(book_dir.rglob("*"))
-            if path.is_file() and path != book_dir / SCHEMA_FILE
+            if path.is_file() and path not in (book_dir / SCHEMA_FILE, book_dir / WORD_LIST)
             and not any(is_editor_litter(part) for part in path.relative_to(book_dir).parts)]

@@ -29,9 +29,9 @@ HEAD_LETTER_SPACING = 0.08  # em
 ELLIPSIS = "\u2026"
 
 
-def head_width(page_size: PageSize) -> float:
-    """How wide a running head may be on a page of `page_size`."""
-    return page_size.width - INNER_MARGIN - OUTER_MARGIN - BANNER_WIDTH - GAP
+def head_width(page_size: PageSize, inner_margin: float = INNER_MARGIN) -> float:
+    """How wide a running head may be on a page of `page_size` (a printer's interior may have a wider gutter)."""
+    return page_size.width - inner_margin - OUTER_MARGIN - BANNER_WIDTH - GAP
 
 
 @lru_cache(maxsize=4)

@@ -1,6 +1,10 @@
 """The cover wrap as its layout draws it: back cover, spine and front cover on one sheet, in points.
 
-The spine is as wide as the interior is thick: its page count times the paper's caliper.
+Its geometry comes from the print profile: the spine is as wide as the interior
+is thick (its page count times the caliper of the profile's paper), spine text
+only where the service allows it and a legible size fits between its clearances,
+and the barcode area where the service puts it: an ISBN's barcode drawn there,
+or the area left clear for the service's own.
 """
 
 from __future__ import annotations
@@ -8,13 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..book.model import Book
+from ..book.print_services import BarcodeArea, PrintProfile
 from ..template_data import template_data
-from ..text.measures import PageSize, points
+from ..text.isbn import is_isbn
+from ..text.measures import PageSize
+from .barcode import Barcode, ean13_barcode
 
-SPINE_TEXT_MINIMUM = 0.25 * 72  # printers set no type on a thinner spine: it could slip onto the covers
+SPINE_TEXT_LARGEST = 9.0  # points: the title's size on a spine with room to spare
+SPINE_TEXT_SMALLEST = 5.0  # below this the spine is left blank: type that small is no help on a shelf
+# Courier Prime's line (ascender 0.781 em, descender 0.342 em) with a little air, so no glyph reaches a clearance
+LINE_PER_SIZE = 1.15
+BARCODE_AREA_GAP = 0.15 * 72  # between the back cover's text and the barcode area
 
 
-@template_data("width", "front_left", "spine_has_text", "barcode_text")
+@template_data("width", "front_left", "spine_text_size", "back_text_bottom")
 @dataclass(frozen=True)
 class CoverWrap:
     """The wrap's geometry in points (trim box, without the bleed) and what it shows."""
@@ -23,8 +34,12 @@ class CoverWrap:
     page_count: int
     trim_width: float
     height: float
-    bleed: float
+    bleed: float  # on the sheet's four outer edges
     spine_width: float
+    spine_has_text: bool
+    spine_text_room: float  # the spine less its clearance at each fold: the height of the spine's line of text
+    barcode_area: BarcodeArea  # on the back cover, from the spine's fold and the bottom trim
+    barcode: Barcode | None  # the ISBN's, drawn in the barcode area; None: the area is left clear
     specimen_count: int
     family_count: int
 
@@ -38,25 +53,30 @@ class CoverWrap:
         return self.trim_width + self.spine_width
 
     @property
-    def spine_has_text(self) -> bool:
-        return self.spine_width >= SPINE_TEXT_MINIMUM
+    def spine_text_size(self) -> float:
+        return spine_text_size(self.spine_text_room)
 
     @property
-    def barcode_text(self) -> str:
-        identifier = self.book.config.print_edition.identifier
-        return identifier.split(":")[-1] if "isbn" in identifier.lower() else "ISBN"
+    def back_text_bottom(self) -> float:
+        """How far above the bottom trim the back cover's text must end: clear of the barcode area."""
+        return self.barcode_area.from_bottom + self.barcode_area.height + BARCODE_AREA_GAP
 
 
-def spine_width(page_count: int, caliper: str) -> float:
-    """How thick the interior is: its pages times the paper's caliper (one leaf is two pages)."""
-    return page_count * points(caliper)
+def spine_text_size(room: float) -> float:
+    """The type size that fits a line of `room` points."""
+    return min(SPINE_TEXT_LARGEST, room / LINE_PER_SIZE)
 
 
-def cover_wrap(book: Book, page_count: int, page_size: PageSize | None = None) -> CoverWrap:
+def cover_wrap(book: Book, page_count: int, page_size: PageSize | None = None,
+               profile: PrintProfile | None = None) -> CoverWrap:
+    """The wrap of an interior of `page_count` pages, to `profile` (by default the one book.yaml describes)."""
     config = book.config
     page = page_size or config.page_size
-    return CoverWrap(book, page_count, page.width, page.height, points(config.print_edition.bleed),
-                     spine_width(page_count, config.print_edition.paper_caliper), len(book.roles),
-                     len(book.families))
-
-
+    profile = profile or config.print_edition.profile()
+    spine = profile.spine_width(page_count)
+    room = spine - 2 * profile.spine_text_clearance
+    has_text = profile.spine_may_carry_text(page_count) and spine_text_size(room) >= SPINE_TEXT_SMALLEST
+    identifier = config.print_edition.identifier
+    return CoverWrap(book, page_count, page.width, page.height, profile.cover_bleed, spine, has_text,
+                     max(room, 0.0), profile.barcode, ean13_barcode(identifier) if is_isbn(identifier) else None,
+                     len(book.roles), len(book.families))

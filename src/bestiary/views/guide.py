@@ -43,16 +43,17 @@ class FieldGuideView:
 
 
 def field_guide_view(book: Book, created: datetime.datetime, *, page_size: PageSize | None = None,
-                     with_cover: bool = True, ink: str | None = None) -> FieldGuideView:
+                     with_cover: bool = True, inner_margin: float = running_heads.INNER_MARGIN,
+                     ink: str | None = None) -> FieldGuideView:
     """Everything the print field guide shows; page numbers are the stylesheet's (`target-counter`).
 
-    `page_size` (the book's by default) decides how long a running head may be; a printer's
-    interior is made `with_cover=False` (its cover is a separate file) and names its `ink` (black ink
-    gets the design's reds as tints, `print/ink-black.css`).
+    `page_size` (the book's by default) and `inner_margin` (print.css's, or a printer's wider gutter)
+    decide how long a running head may be; a printer's interior is made `with_cover=False` (its cover
+    is a separate file) and names its `ink` (black ink gets the design's reds as tints, `print/ink-black.css`).
     """
     config = book.config
     links = Links()
-    width = running_heads.head_width(page_size or config.page_size)
+    width = running_heads.head_width(page_size or config.page_size, inner_margin)
     specimens = specimen_views(book, links, {}, heading_level=2, head_width=width)
     statistics = statistics_view(book, PRINT, {}, tables=False)
     return FieldGuideView(

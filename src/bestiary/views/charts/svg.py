@@ -228,8 +228,9 @@ def _candidates(group: LabelGroup, radius: float, size: float) -> Iterator[tuple
     The label's box touches the point at that distance and direction: its left edge when the
     direction points right, its bottom edge when it points up, and so on.
     """
+    # rings further out for a crowded chart (a 40-specimen book's busiest panel needs the sixth)
     for distance, directions in ((1.0, _DIRECTIONS[:8]), (2.2, _DIRECTIONS), (3.4, _DIRECTIONS),
-                                 (4.8, _DIRECTIONS)):
+                                 (4.8, _DIRECTIONS), (6.4, _DIRECTIONS), (8.2, _DIRECTIONS)):
         gap = radius * distance + size * 0.2
         for step_x, step_y in directions:
             x, y = group.x + gap * step_x, group.y + gap * step_y
