@@ -351,7 +351,8 @@ def test_a_kdp_interior_and_cover_with_an_isbn(tmp_path: Path):
     # print.css's gutter (wider than KDP's 0.375 in at this page count): a recto's left margin, a verso's right
     lefts = [obj.get_bounds()[0] for number in range(0, pages, 2) for obj in document[number].get_objects(max_depth=1)]
     rights = [obj.get_bounds()[2] for number in range(1, pages, 2) for obj in document[number].get_objects(max_depth=1)]
-    assert min(lefts) == pytest.approx(DESIGN_GUTTER, abs=1)  # a glyph may overhang its box by a hair
+    # a glyph may overhang its box by a hair: the caption's italic f that begins a line ("families.") by 1.3 pt
+    assert min(lefts) == pytest.approx(DESIGN_GUTTER, abs=1.5)
     assert max(rights) == pytest.approx(TRIM[0] - DESIGN_GUTTER, abs=1)
 
     spine = pages * KDP_WHITE  # the command line's black ink: white paper's caliper
