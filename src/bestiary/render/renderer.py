@@ -34,7 +34,8 @@ from ..book.model import Book
 from ..book.reading import read_text
 from ..errors import Diagnostic, InputError, RenderError
 from ..resources import builtin_layouts_dir, is_inside, real_path
-from ..text.markdown import block_markdown, inline_markdown, insert_markers, tie_last_word
+from ..text.last_line import tie_last_word
+from ..text.markdown import block_markdown, inline_markdown, insert_markers
 from ..text.money import format_amount
 from .loads import remote_loads
 from .sandbox import LayoutLimitExceeded, RenderLimits, bounded_render, make_environment

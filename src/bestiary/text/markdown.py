@@ -29,6 +29,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from ..template_data import template_data
+from .last_line import tie_last_words
 
 # Paths, URLs and addresses: never hyphenated (a hyphen would change them); they still break where they must.
 # A whole word that holds a slash, a backslash or an @ before a letter; looked for from the start of each word
@@ -108,64 +109,9 @@ def _dashes_rule(state: StateCore) -> None:
                 child.content = dashes(child.content)
 
 
-# A paragraph's last line: its last word is never hyphenated (no "exis-/tence." at a paragraph's end), and
-# a short one is tied to the word before by a no-break space, so a line never holds it alone. WeasyPrint
-# has no `hyphenate-limit-last` or `text-wrap: pretty`; this is what the text can do instead. Only in text
-# of `LAST_LINE_FROM` words or more: names, labels and short fields stay free to break where they must.
-LAST_LINE_FROM = 4
-SHORT_LAST_WORD = 7  # characters, with its punctuation ("budget." is short; "existence." is not)
-LONG_WORD_BEFORE = 14  # a word this long is not carried down with a short last one
-_LAST_WORDS = re.compile(r"(?:(\S+)( ))?(\S+)$")
-
-
-def _tie_last_word(children: list[Token]) -> list[Token]:
-    """The inline tokens of a paragraph (or a field) with its last word in a `last_word` token, tied to the
-    word before when short. The last word must end the text: not in code, a path or a link's address."""
-    position = len(children) - 1
-    while position >= 0 and children[position].type.endswith("_close") and children[position].type != "link_close":
-        position -= 1  # the closing marks of emphasis around the last word
-    if position < 0 or children[position].type != "text":
-        return children
-    text = children[position].content
-    if sum(len(child.content.split()) for child in children if child.type == "text") < LAST_LINE_FROM:
-        return children
-    found = _LAST_WORDS.search(text)
-    if found is None:
-        return children
-    before, space, last = found.group(1), found.group(2), found.group(3)
-    head = text[:found.start()]
-    if before is not None and len(last) <= SHORT_LAST_WORD and len(before) <= LONG_WORD_BEFORE:
-        last = before + "\u00a0" + last
-    elif before is not None:
-        head += before + space
-    # The space before goes into the span: WeasyPrint 70 breaks a line badly when the text before an inline
-    # box ends with a space or a no-break space (it set "is / a / green" on three lines of their own).
-    word = _text_token(head[len(head.rstrip()):] + last)
-    head = head.rstrip()
-    word.type = "last_word"
-    return [*children[:position], *([_text_token(head)] if head else []), word, *children[position + 1:]]
-
-
-def tie_last_word(text: str) -> str:
-    """Plain text (a habitat, an alias) with a short last word tied to the word before, as in a paragraph."""
-    found = _LAST_WORDS.search(text)
-    if found is None or found.group(1) is None or len(text.split()) < LAST_LINE_FROM:
-        return text
-    if len(found.group(3)) > SHORT_LAST_WORD or len(found.group(1)) > LONG_WORD_BEFORE:
-        return text
-    return f"{text[:found.start(2)]}\u00a0{found.group(3)}"
-
-
 def _render_last_word(self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict,
                       env: EnvType) -> str:
     return f'<span class="last-word">{escapeHtml(tokens[index].content)}</span>'
-
-
-def _tie_last_words(tokens: list[Token]) -> list[Token]:
-    for token in tokens:
-        if token.type == "inline" and token.children:
-            token.children = _tie_last_word(token.children)
-    return tokens
 
 
 def _typographic(parser: MarkdownIt) -> MarkdownIt:
@@ -210,13 +156,13 @@ def inline_markdown(text: str) -> Markup:
     """One field of a record as inline HTML (emphasis, strong, code only), its last line set as a paragraph's."""
     parser = _inline_parser()
     tokens = [Token("inline", "", 0, content=text, children=parser.parseInline(text)[0].children)] if text else []
-    return Markup(parser.renderer.render(_tie_last_words(tokens), parser.options, {}))
+    return Markup(parser.renderer.render(tie_last_words(tokens), parser.options, {}))
 
 
 def block_markdown(text: str) -> Markup:
     """A chapter body as block HTML (XHTML-compatible, so the EPUB can use it too)."""
     parser = _block_parser()
-    return Markup(parser.renderer.render(_tie_last_words(parser.parse(text)), parser.options, {}))
+    return Markup(parser.renderer.render(tie_last_words(parser.parse(text)), parser.options, {}))
 
 
 def plain_text(text: str) -> str:
@@ -352,7 +298,7 @@ def markdown_blocks(text: str, prefix: str) -> tuple[Block, ...]:
     The ids let the EPUB place its page-break markers where the print pages begin.
     """
     parser = _block_parser()
-    tokens = _tie_last_words(parser.parse(text))
+    tokens = tie_last_words(parser.parse(text))
     blocks: list[Block] = []
     start = 0
     for index, token in enumerate(tokens):
