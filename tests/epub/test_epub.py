@@ -214,3 +214,34 @@ def test_stylesheet_is_reflowable(built):
     rules = re.sub(r"@font-face\s*{[^}]*}", "", css)
     assert not re.findall(r"\b\d+(\.\d+)?(px|pt|cm|mm|in)\b", rules)
     assert "position: fixed" not in rules and "position: absolute" not in rules
+
+
+@pytest.mark.parametrize("face", ["EBGaramond-Regular.otf", "Inter-Bold.otf", "CourierPrime-Italic.ttf"])
+def test_harfbuzz_subsets_keep_what_fonttools_keeps(face, monkeypatch):
+    """Where HarfBuzz-Subset cuts the EPUB's fonts, the subset keeps the tables, characters, glyphs, layout
+    features and names that the fontTools path keeps (the path of a machine without it)."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from bestiary.resources import fonts_dir
+    from bestiary.text import harfbuzz_subset
+    from bestiary.text.fonts import subset_characters, subset_font
+
+    if not harfbuzz_subset.available():
+        pytest.skip("no HarfBuzz-Subset 4.1 here: fontTools subsets, as the other tests check")
+    path = fonts_dir() / face
+    characters = subset_characters(path, "Specimen “ﬁle” 0123 — Æsop’s fiduciary ﬂow, § 7 ½")
+    quick = TTFont(io.BytesIO(subset_font(path, characters)))
+    monkeypatch.setattr(harfbuzz_subset, "subset", lambda data, characters: None)
+    slow = TTFont(io.BytesIO(subset_font(path, characters)))
+
+    def features(font: TTFont) -> set[str]:
+        return {record.FeatureTag for table in ("GSUB", "GPOS") if table in font
+                for record in font[table].table.FeatureList.FeatureRecord}
+
+    assert sorted(quick.keys()) == sorted(slow.keys())
+    assert quick.getBestCmap().keys() == slow.getBestCmap().keys()
+    assert len(quick.getGlyphOrder()) == len(slow.getGlyphOrder())
+    assert features(quick) == features(slow) and features(quick)
+    assert {name.nameID for name in quick["name"].names} >= {name.nameID for name in slow["name"].names}

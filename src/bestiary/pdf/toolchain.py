@@ -79,4 +79,8 @@ def _text_libraries() -> str:
         subsetter = "harfbuzz"
     else:
         subsetter = f"fonttools dated {os.environ.get('SOURCE_DATE_EPOCH', 'now')}"
-    return f"pango {pango.pango_version()}\nharfbuzz {harfbuzz_version}\nsubsetter {subsetter}\n"
+    from ..text import harfbuzz_subset
+
+    epub_subsetter = "harfbuzz" if harfbuzz_subset.available() else "fonttools"
+    return (f"pango {pango.pango_version()}\nharfbuzz {harfbuzz_version}\nsubsetter {subsetter}\n"
+            f"epub subsetter {epub_subsetter}\n")
