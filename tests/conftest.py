@@ -47,6 +47,9 @@ def pytest_configure(config):
     unless the run leaves out the end-to-end tests."""
     if hasattr(config, "workerinput"):
         return
+    # one layout process per build: the test workers already keep every core busy, and a pool's start
+    # costs a small book's build a third more CPU (tests of the pool itself ask for theirs)
+    os.environ.setdefault("BESTIARY_WORKERS", "1")
     config.bestiary_cache = tempfile.mkdtemp(prefix="bestiary-test-cache-")
     os.environ["BESTIARY_CACHE_DIR"] = config.bestiary_cache
     config.fixture_folder = tempfile.mkdtemp(prefix="bestiary-test-fixture-build-")

@@ -30,7 +30,7 @@ from .check import check_book
 from .epub.cover import cached_cover_png
 from .epub.package import render_epub
 from .errors import Diagnostic, RequestError, StrictError, display_path
-from .pdf.chunks import SPECIMENS_PER_CHUNK, NotChunkable, lay_out_in_chunks
+from .pdf.chunks import SPECIMENS_PER_CHUNK, NotChunkable, lay_out_in_chunks, lay_out_whole
 from .pdf.document import PdfOptions, PrintEdition, render_field_guide
 from .pdf.dossier import DossierLayouts, RenderedDossier
 from .pdf.layout import LaidOut
@@ -84,18 +84,22 @@ class BuildResult:
 
 
 def print_edition(book: Book, options: PdfOptions, created: datetime.datetime, *, with_cover: bool = True,
-                  pool: WorkerPool | None = None, per_chunk: int = SPECIMENS_PER_CHUNK,
+                  pool: WorkerPool | None = None, per_chunk: int | None = None,
                   progress: Progress = silent) -> PrintEdition:
     """The field guide laid out once: its pagination, its cover and its PDF (for the EPUB, tests, bench).
 
-    With a `pool`, the untagged edition is laid out in chunks on every core (`chunks`); the PDF/UA,
+    With a `pool`, the untagged edition is laid out in chunks on every core (`chunks`), or, when the book
+    has no more specimens than one chunk holds, as one document on the pool (`lay_out_whole`); the PDF/UA,
     PDF/A and printer's variants, or layouts that number pages in ways chunks cannot, are laid out
     as one document in this process.
     """
     guide = field_guide_view(book, created, page_size=options.page_size, with_cover=with_cover, ink=options.ink)
     renderer = make_renderer(book)
+    per_chunk = per_chunk or SPECIMENS_PER_CHUNK  # read when called: a test may make chunks smaller
     if pool is not None:
         try:
+            if len(book.roles) <= per_chunk:
+                return lay_out_whole(guide, renderer, options, pool, progress)
             return lay_out_in_chunks(guide, renderer, options, pool, progress, per_chunk)
         except NotChunkable as reason:
             progress(Step(Stage.FIELD_GUIDE, 0, 1, f"as one document: {reason}"))

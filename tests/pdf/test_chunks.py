@@ -16,7 +16,7 @@ from bestiary.pdf import assemble
 from bestiary.pdf.chunks import cut
 from bestiary.pdf.document import PdfOptions
 from bestiary.pdf.pagination import plan_pages
-from bestiary.pdf.pool import WorkerPool
+from bestiary.pdf.pool import WorkerPool, configured_workers
 from bestiary.pdf.sandbox import sandbox_roots
 from bestiary.store.cache import Cache
 from bestiary.views.guide import field_guide_view
@@ -186,3 +186,29 @@ def test_the_page_plan_puts_blank_versos_before_recto_openers():
     assert [plan.pads(chunk) for chunk in range(5)] == [False, True, False, True, False]
     # the pad before a verso start is counted as the page before it: folio 4 lands on page 7
     assert plan.first_counter(3, pad=True) == 3
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("3", 3), (" 1 ", 1), ("0", None), ("two", None), ("", None)])
+def test_bestiary_workers_sets_the_pool_size_and_anything_else_means_one_per_core(setting, expected, monkeypatch):
+    import os
+
+    monkeypatch.setenv("BESTIARY_WORKERS", setting)
+    assert configured_workers() == (expected or os.cpu_count() or 1)
+
+
+def test_a_book_of_one_chunk_is_laid_out_whole_on_the_pool_with_the_pages_chunks_give(tmp_path: Path):
+    """Up to one chunk's worth of specimens the guide is one document laid out once (on the pool, through its
+    cache); cut into chunks it gives the same pages, labels, text and outline."""
+    book = load_book(write_book(tmp_path, {"01-first": {"alpha-analyst": record("Alpha Analyst"),
+                                                        "beta-boss": record("Beta Boss")}}))
+    options = PdfOptions.from_config(book.config)
+    with WorkerPool(sandbox_roots(book.directory), Cache(None), "test", workers=1) as pool:
+        whole = print_edition(book, options, CREATED, pool=pool)
+        assert pool.laid_out == 1
+        chunked = print_edition(book, options, CREATED, pool=pool, per_chunk=1)
+        assert pool.laid_out > 3
+    assert whole.pagination == chunked.pagination
+    one, cut_up = PdfReader(io.BytesIO(whole.data)), PdfReader(io.BytesIO(chunked.data))
+    assert one.page_labels == cut_up.page_labels and "1" in one.page_labels
+    assert [words(page) for page in one.pages] == [words(page) for page in cut_up.pages]
+    assert outline(one) == outline(cut_up)

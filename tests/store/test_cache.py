@@ -99,6 +99,7 @@ def test_cold_warm_and_uncached_builds_write_the_same_bytes_and_an_unchanged_boo
 
 @pytest.mark.slow
 def test_editing_one_record_lays_out_only_what_it_changes(tmp_path, dated, monkeypatch):
+    monkeypatch.setattr("bestiary.build.SPECIMENS_PER_CHUNK", 2)  # six records in chunks, not one document
     families = {f"0{n}-family-{n}": {f"role-{n}{letter}": record(f"Role {n}{letter.upper()}") for letter in "ab"}
                 for n in (1, 2, 3)}
     book = write_book(tmp_path, families)

@@ -142,7 +142,8 @@ def alive(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
 def test_dossier_workers_die_with_a_killed_build(tmp_path: Path, small_book: Path):
     build = subprocess.Popen([sys.executable, "-m", "bestiary", "build", "dossiers", "--book", str(small_book),
-                              "--out", str(tmp_path / "dist")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              "--out", str(tmp_path / "dist")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env={**os.environ, "BESTIARY_WORKERS": "2"})
     try:
         deadline = time.monotonic() + 120
         workers: set[int] = set()

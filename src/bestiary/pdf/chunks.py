@@ -41,7 +41,7 @@ from ..views.pages import Pagination
 from .assemble import assemble
 from .document import PdfOptions, PrintEdition
 from .layout import Finish, LaidOut, LayoutTask
-from .pagination import PagePlan, Shape, plan_pages
+from .pagination import PageNumbering, PagePlan, Shape, plan_pages
 from .pool import WorkerPool
 
 MAX_ROUNDS = 4  # layouts with every number in place; a book whose pages have not settled by then is laid out whole
@@ -123,18 +123,36 @@ def cut(guide: FieldGuideView, per_chunk: int = SPECIMENS_PER_CHUNK) -> tuple[Ch
 
 
 class ChunkTemplates:
-    """Each chunk's HTML rendered once per build (Jinja costs ~0.1 s a chunk), then numbered for each pass."""
+    """Each chunk's HTML rendered once per build (Jinja costs ~0.1 s a chunk), then numbered for each pass.
+
+    The layout's `<style>` is taken out of every chunk's HTML and given to the layouts as a stylesheet of
+    their own (`style`): each worker then parses it once for all its chunks, not once a chunk (~50 ms each)."""
 
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
         self._rendered: dict[tuple[str, bool], str] = {}
+        self.style = ""
 
     def html(self, chunk: Chunk, folios: Mapping[str, str] | None, *, pad: bool = False) -> str:
         """The chunk as HTML, its cross-references printing `folios` (placeholders when None, for its shape)."""
         key = (chunk.name, pad)
         if key not in self._rendered:
-            self._rendered[key] = _unnumbered_html(self.renderer, chunk, pad)
+            html, style = _without_style(_unnumbered_html(self.renderer, chunk, pad))
+            if self.style and style != self.style:
+                raise NotChunkable("the chunks' layouts differ in their <style>, which one document would share")
+            self._rendered[key], self.style = html, style
         return _numbered(self._rendered[key], folios)
+
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+def _without_style(html: str) -> tuple[str, str]:
+    """The HTML without its one `<style>` element, and that element's text ("" when it has none, or several)."""
+    found = _STYLE.findall(html)
+    if len(found) != 1:
+        return html, ""
+    return _STYLE.sub("", html, count=1), found[0]
 
 
 def _unnumbered_html(renderer: Renderer, chunk: Chunk, pad: bool) -> str:
@@ -181,7 +199,7 @@ def lay_out_in_chunks(guide: FieldGuideView, renderer: Renderer, options: PdfOpt
     unknown = [chunk for chunk in chunks if chunk.name not in known]
     counter = _Counter(progress, total=len(unknown) + len(chunks))
     counter.detail = f"page shapes of {len(unknown)} chunks"
-    shape_tasks = [LayoutTask(FIELD_GUIDE_LAYOUT, templates.html(chunk, None), (sheet,), write=False)
+    shape_tasks = [LayoutTask(FIELD_GUIDE_LAYOUT, templates.html(chunk, None), (templates.style, sheet), write=False)
                    for chunk in unknown]
     found = dict(zip((chunk.name for chunk in unknown),
                      (laid.pages for laid in pool.run_all(shape_tasks, priority=0, progress=counter.count)),
@@ -205,6 +223,30 @@ def lay_out_in_chunks(guide: FieldGuideView, renderer: Renderer, options: PdfOpt
             return _edition(laid_out, plan)
         shapes = settled
     raise NotChunkable(f"the page numbers did not settle in {MAX_ROUNDS} rounds")
+
+
+def lay_out_whole(guide: FieldGuideView, renderer: Renderer, options: PdfOptions, pool: WorkerPool,
+                  progress: Progress = silent) -> PrintEdition:
+    """A guide too small to cut (one chunk's worth of specimens) as one document, on the pool and through its
+    cache: WeasyPrint numbers its pages in one layout, where chunks would take two each (their shapes, then
+    their numbers); measured on books of 2 to 8 specimens, 1.6 to 1.8 times less CPU. Same pages as chunks."""
+    if options.variant is not None or options.even_pages:
+        raise NotChunkable("tagged, archival and print variants are written by WeasyPrint as one document")
+    html, style = _without_style(renderer.render(FIELD_GUIDE_LAYOUT, guide=guide))
+    config = guide.book.config
+    first_chapter = guide.chapters[0].target.id
+    finish = Finish(guide.cover_pages, 0, config.language, config.identifier, body_anchor=first_chapter)
+    progress(Step(Stage.FIELD_GUIDE, 0, 1, "as one document"))
+    task = LayoutTask(FIELD_GUIDE_LAYOUT, html, (style, options.stylesheet()), write=True, finish=finish)
+    laid = pool.run_all([task], priority=0)[0]
+    progress(Step(Stage.FIELD_GUIDE, 1, 1, "as one document", len(laid.pages)))
+    body_start = next((number for number, new in enumerate(laid.pages) if first_chapter in new), None)
+    if body_start is None:
+        raise NotChunkable(f"the first chapter ({first_chapter}) is missing from the laid-out field guide")
+    numbering = PageNumbering(guide.cover_pages, body_start)
+    data = laid.pdf or b""
+    return PrintEdition(Pagination(numbering.labels(len(laid.pages)), laid.pages, laid.fill), laid.warnings, data,
+                        lambda: data)
 
 
 @dataclass(frozen=True)
@@ -260,11 +302,11 @@ class _Counter:
 def _final_task(templates: ChunkTemplates, chunk: Chunk, number: int, plan: PagePlan, sheet: str,
                 finish: Finish) -> LayoutTask:
     if chunk.is_front:  # laid out from the first page, as the whole book is: nothing to set
-        return LayoutTask(FIELD_GUIDE_LAYOUT, templates.html(chunk, plan.folios), (sheet,), write=True,
+        return LayoutTask(FIELD_GUIDE_LAYOUT, templates.html(chunk, plan.folios), (templates.style, sheet), write=True,
                           finish=finish)
     pad = plan.pads(number)
     rules = CHUNK_RULES + first_folio_rule(plan.first_counter(number, pad))
-    return LayoutTask(FIELD_GUIDE_LAYOUT, templates.html(chunk, plan.folios, pad=pad), (sheet, rules),
+    return LayoutTask(FIELD_GUIDE_LAYOUT, templates.html(chunk, plan.folios, pad=pad), (templates.style, sheet, rules),
                       write=True, drop_first=pad)
 
 

@@ -18,7 +18,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import weasyprint
@@ -56,6 +56,7 @@ class Finish:
     spreads: bool = True
     pad_to_even: bool = False
     press_ink: Ink | None = None  # a printer's file (PDF/X-4); None: the colours as the layout gave them
+    body_anchor: str = ""  # when set, `body_start` is the page this id begins on, found once the pages are laid out
 
     def hook(self) -> Callable[..., None]:
         return finisher(PageNumbering(self.cover_pages, self.body_start), self.language, self.identifier,
@@ -229,8 +230,11 @@ class Layouter:
                           for level, label, (x, y), state in page.bookmarks]
         data = None
         if task.write:
-            data, written = self.write(document.copy(pages) if task.drop_first else document, task.layout,
-                                       task.finish)
+            finish = task.finish
+            if finish is not None and finish.body_anchor:
+                body_start = next((number for number, new in enumerate(beginning) if finish.body_anchor in new), 0)
+                finish = replace(finish, body_start=body_start)
+            data, written = self.write(document.copy(pages) if task.drop_first else document, task.layout, finish)
             warnings += written
         return LaidOut(data, tuple(beginning), tuple(page_fill(page) for page in pages), tuple(destinations),
                        tuple(outbound), tuple(bookmarks), tuple(warnings))

@@ -6,7 +6,9 @@ and each holds one chunk at a time. A worker keeps one font configuration and
 its parsed stylesheets for all its tasks. A task is plain data (the HTML, its
 stylesheets, how to finish the PDF), and so is its result, which the cache
 keeps under the task's key. With one core, or without `fork`, tasks run in the
-build's own process. Workers keep their temporary files (WeasyPrint's copies of
+build's own process; `$BESTIARY_WORKERS` sets how many workers (one per core by
+default; 1 lays out in the build's process, as the test suite does beside its own
+parallel workers). Workers keep their temporary files (WeasyPrint's copies of
 the fonts a stylesheet names) in a folder of the pool's, removed with the pool
 even when a worker was killed: nothing is left in the system's temporary folder.
 """
@@ -53,6 +55,12 @@ def _run_in_worker(task: LayoutTask) -> LaidOut:
     return result
 
 
+def configured_workers() -> int:
+    """`$BESTIARY_WORKERS` when it is a positive whole number, else one worker per core."""
+    configured = os.environ.get("BESTIARY_WORKERS", "").strip()
+    return int(configured) if configured.isdigit() and int(configured) > 0 else os.cpu_count() or 1
+
+
 class WorkerPool:
     """Lays out tasks on every core, most urgent first, reading and filling the cache; a context manager.
 
@@ -66,7 +74,7 @@ class WorkerPool:
         self.roots = roots
         self.cache = cache
         self.toolchain = toolchain
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or configured_workers()
         self.reused = 0  # tasks answered from the cache
         self.laid_out = 0  # tasks laid out
         self._executor: ProcessPoolExecutor | None = None

@@ -51,7 +51,7 @@ _SET_UNICODE, _SET_NAME_ID, _SET_NAME_LANG_ID, _SET_LAYOUT_FEATURE_TAG = 1, 4, 5
 def _libraries() -> tuple[Any, Any, Any] | None:
     """cffi's handle on HarfBuzz and HarfBuzz-Subset, or None where either is missing or too old."""
     try:
-        import cffi
+        import cffi  # type: ignore[import-untyped]
 
         ffi = cffi.FFI()
         ffi.cdef(_DECLARATIONS)
