@@ -29,7 +29,7 @@ from .book.print_services import PrintProfile
 from .check import check_book
 from .epub.cover import cached_cover_png
 from .epub.package import render_epub
-from .errors import Diagnostic, RequestError, StrictError, display_path
+from .errors import Diagnostic, RenderError, RequestError, StrictError, display_path
 from .pdf.chunks import SPECIMENS_PER_CHUNK, NotChunkable, lay_out_in_chunks, lay_out_whole
 from .pdf.document import PdfOptions, PrintEdition, render_field_guide
 from .pdf.dossier import DossierLayouts, RenderedDossier
@@ -38,6 +38,7 @@ from .pdf.pool import WorkerPool
 from .pdf.preflight import failures_as_warnings, preflight, report_lines
 from .pdf.print_on_demand import (
     cover_expectations,
+    inside_margin,
     interior_expectations,
     lay_out_interior,
     render_cover_wrap,
@@ -47,6 +48,7 @@ from .pdf.processes import give_memory_back
 from .pdf.sandbox import sandbox_roots
 from .pdf.stamp import Recipient, recipients, stamped_copies
 from .pdf.toolchain import toolchain_fingerprint
+from .pdf.volumes import Measured, lay_out_volumes, measure_interior, over_limit, plan_volumes
 from .progress import Progress, Stage, SteadySteps, Step, silent
 from .render.renderer import layout_search_path, make_renderer
 from .request import BuildRequest, Target
@@ -56,7 +58,7 @@ from .store.dates import book_sources, build_time, source_date_epoch
 from .store.manifest import inputs_digest, recall, remember
 from .store.outputs import OutputFolderLock, OutputsInPlace, StagedOutputs, finish_interrupted_commit
 from .store.paths import OutputKind, OutputPaths, check_output_folder
-from .views.cover_wrap import cover_wrap
+from .views.cover_wrap import VolumeLabel, cover_wrap
 from .views.epub import epub_view
 from .views.guide import field_guide_view
 
@@ -255,7 +257,7 @@ def _render(plan: _Plan, staged: StagedOutputs, cache: Cache, toolchain: str, pr
         if request.wants(Target.PDF):
             _stage_field_guide(job, paths, edition)
         if request.wants(Target.PRINT):
-            _print_edition(job, plan, created)
+            _print_edition(job, plan, created, pool)
         return job.result(request.strict, pool)
 
 
@@ -304,28 +306,80 @@ def _stage_field_guide(job: _Job, paths: OutputPaths, edition: PrintEdition) -> 
     job.tell(Step(Stage.FIELD_GUIDE, total, total, pages=edition.page_count))
 
 
-def _print_edition(job: _Job, plan: _Plan, created: datetime.datetime) -> None:
+# fewer pages than any specimen takes: a book with this many may pass a service's limit, so it is measured first
+MIN_PAGES_PER_SPECIMEN = 4
+
+
+def _print_edition(job: _Job, plan: _Plan, created: datetime.datetime, pool: WorkerPool) -> None:
     """The printer's interior (PDF/X-4 for the profile's ink, to the service's profile, no cover) and the cover
     wrap sized to it, each preflighted against the profile; a rule either fails is a W603 warning, and the report
-    goes with the file."""
+    goes with the file. An interior over the service's page limit is refused, one line, unless volumes are asked
+    for: then each volume is an interior and a cover of its own (`pdf.volumes`)."""
     book, page_size, profile = plan.book, plan.request.page.page_size, plan.profile
     assert profile is not None  # planned with the print target
     paths = plan.paths
+    edition = book.config.print_edition
+    auto = (plan.request.printing.volumes or edition.volumes) == "auto"
+    limit = profile.max_pages
     job.begin(Stage.PRINT_EDITION, detail=f"the PDF/X-4 interior for {profile.service}, as one document")
+    if limit is not None and (auto or len(book.roles) * MIN_PAGES_PER_SPECIMEN > limit):
+        job.tell(Step(Stage.PRINT_EDITION, 0, 1, "measuring the interior from its chunks"))
+        measured = measure_interior(book, profile, created, page_size, pool, inside_margin(profile, limit))
+        if measured.page_count > limit:
+            if not auto:
+                raise RequestError(over_limit(measured.page_count, profile))
+            _print_volumes(job, plan, created, measured)
+            return
     interior = lay_out_interior(book, profile, created, page_size).edition
+    if limit is not None and interior.page_count > limit:
+        raise RequestError(over_limit(interior.page_count, profile))
+    _stage_print_files(job, plan, interior, paths.print_interior, paths.cover_wrap, created)
+    job.end(Stage.PRINT_EDITION, pages=interior.page_count)
+
+
+def _print_volumes(job: _Job, plan: _Plan, created: datetime.datetime, measured: Measured) -> None:
+    """The interior split into volumes under the service's limit, each staged with its own cover wrap."""
+    book, page_size, profile = plan.book, plan.request.page.page_size, plan.profile
+    assert profile is not None and profile.max_pages is not None
+    guide = field_guide_view(book, created, page_size=page_size, with_cover=False, inner_margin=measured.margin,
+                             ink=profile.ink)
+    volumes = plan_volumes(guide, measured, profile.max_pages)
+    identifiers = book.config.print_edition.volume_identifiers
+    laid = lay_out_volumes(book, profile, created, page_size, measured, volumes, identifiers,
+                           progress=lambda detail: job.tell(Step(Stage.PRINT_EDITION, 0, 1, detail)))
+    pages = 0
+    for entry in laid:
+        volume, interior = entry.volume, entry.edition
+        if interior.page_count > profile.max_pages:
+            raise RenderError(f"{volume.label} came to {interior.page_count} pages, over the {profile.max_pages} its "
+                              f"measure allowed for: the book's pages did not fall as its chunks did")
+        label = VolumeLabel(volume.label, volume.numeral,
+                            identifiers[volume.number - 1] if volume.number <= len(identifiers) else "",
+                            sum(len(view.specimens) for view in volume.chapters),
+                            len({view.target.id for view in volume.chapters if view.chapter.is_family}))
+        _stage_print_files(job, plan, interior, plan.paths.volume_interior(volume.number),
+                           plan.paths.volume_cover(volume.number), created, label)
+        pages += interior.page_count
+    job.end(Stage.PRINT_EDITION, pages=pages)
+
+
+def _stage_print_files(job: _Job, plan: _Plan, interior: PrintEdition, interior_path: Path, cover_path: Path,
+                       created: datetime.datetime, volume: VolumeLabel | None = None) -> None:
+    """One interior and the cover wrap sized to it, each preflighted, staged with its report."""
+    book, page_size, profile = plan.book, plan.request.page.page_size, plan.profile
+    assert profile is not None
     job.warnings += interior.warnings
     checked = preflight(interior.data, interior_expectations(book, profile, page_size))
-    job.warnings += failures_as_warnings(display_path(paths.print_interior), checked)
-    job.stage(paths.print_interior, interior.data, OutputKind.PRINT_INTERIOR, interior.page_count,
+    job.warnings += failures_as_warnings(display_path(interior_path), checked)
+    job.stage(interior_path, interior.data, OutputKind.PRINT_INTERIOR, interior.page_count,
               preflight=tuple(report_lines(checked)))
-    wrap = cover_wrap(book, interior.page_count, page_size, profile)
+    wrap = cover_wrap(book, interior.page_count, page_size, profile, volume)
     data, warnings = render_cover_wrap(wrap, created)
     job.warnings += warnings
     checked = preflight(data, cover_expectations(wrap))
-    job.warnings += failures_as_warnings(display_path(paths.cover_wrap), checked)
-    job.stage(paths.cover_wrap, data, OutputKind.COVER_WRAP, 1,
+    job.warnings += failures_as_warnings(display_path(cover_path), checked)
+    job.stage(cover_path, data, OutputKind.COVER_WRAP, 1,
               preflight=tuple(report_lines(checked, upload_figures(wrap, profile))))
-    job.end(Stage.PRINT_EDITION, pages=interior.page_count)
 
 
 def layout_folders(book_dir: Path) -> tuple[Path, ...]:

@@ -37,6 +37,7 @@ PAPERS = ("a4", "letter")
 SERVICES = ("kdp", "generic")  # the print edition's (book/print_services.py)
 STOCKS = ("white", "cream")
 INKS = ("black", "standard-color", "premium-color")
+VOLUMES = ("one", "auto")
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])  # a command's function, as click's decorators take it
 
@@ -209,12 +210,16 @@ def _build(request: BuildRequest, verbosity: int) -> None:
               help="The paper of the print interior (print only; default from book.yaml).")
 @click.option("--ink", type=click.Choice(INKS), default=None,
               help="The ink of the print interior (print only; default from book.yaml).")
+@click.option("--volumes", type=click.Choice(VOLUMES), default=None,
+              help="auto: split an interior over the service's page limit into volumes under it (print only; "
+                   "default from book.yaml, else one).")
 @STRICT_OPTION
 @NO_CACHE_OPTION
 @_feedback_options
 def build_command(target: str | None, book_dir: Path, out_dir: str, variant: str | None, page_size: str | None,
                   bleed: str | None, crop_marks: bool | None, service: str | None, stock: str | None,
-                  ink: str | None, strict: bool, no_cache: bool, quiet: bool, verbose: bool) -> None:
+                  ink: str | None, volumes: str | None, strict: bool, no_cache: bool, quiet: bool,
+                  verbose: bool) -> None:
     """Build the field guide, the EPUB and the dossiers, or one TARGET: pdf, epub, dossiers, or print (the
     print-on-demand interior and cover wrap, made only when asked for, to the rules of --service for the
     --stock and --ink chosen)."""
@@ -223,7 +228,7 @@ def build_command(target: str | None, book_dir: Path, out_dir: str, variant: str
     verbosity = _verbosity(quiet, verbose)
     _build(BuildRequest.make(book_dir, out_dir, (target,) if target else DEFAULT_TARGETS, page_size=page_size,
                              bleed=bleed, crop_marks=crop_marks, variant=variant, service=service, stock=stock,
-                             ink=ink, strict=strict, use_cache=not no_cache), verbosity)
+                             ink=ink, volumes=volumes, strict=strict, use_cache=not no_cache), verbosity)
 
 
 @main.command("clean")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .book.config import PAPER_SIZES, PDF_VARIANTS
-from .book.print_services import INKS, SERVICES, STOCKS
+from .book.print_services import INKS, SERVICES, STOCKS, VOLUMES
 from .errors import RequestError
 from .store.paths import output_folder
 from .text.measures import PageSize, bleed_problem
@@ -54,12 +54,14 @@ class PrintChoice:
     service: str | None = None
     stock: str | None = None
     ink: str | None = None
+    volumes: str | None = None  # one of VOLUMES: "auto" splits an interior over the service's page limit
 
     @property
     def given(self) -> tuple[str, ...]:
         """The options given, as the command line spells them."""
         return tuple(f"--{name}" for name, value in (("service", self.service), ("stock", self.stock),
-                                                     ("ink", self.ink)) if value is not None)
+                                                     ("ink", self.ink), ("volumes", self.volumes))
+                     if value is not None)
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ class BuildRequest:
              page_size: str | None = None, bleed: str | None = None, crop_marks: bool | None = None,
              variant: str | None = None, paper: str | None = None, prepared_for: str | None = None,
              copies: int | None = None, service: str | None = None, stock: str | None = None,
-             ink: str | None = None, use_cache: bool = True, strict: bool = False) -> BuildRequest:
+             ink: str | None = None, volumes: str | None = None, use_cache: bool = True,
+             strict: bool = False) -> BuildRequest:
         """A checked request from options as a user writes them; `RequestError` for one that cannot be met."""
         wanted = tuple(dict.fromkeys(targets))
         unknown = [target for target in wanted if target not in Target.__members__.values()]
@@ -114,9 +117,9 @@ class BuildRequest:
             raise RequestError(f"unknown paper {paper!r}; expected {' or '.join(PAPER_SIZES)}")
         if copies is not None and not 1 <= copies <= MAX_COPIES:
             raise RequestError(f"expected from 1 to {MAX_COPIES} copies, found {copies}")
-        printing = PrintChoice(service, stock, ink)
+        printing = PrintChoice(service, stock, ink, volumes)
         for name, value, allowed in (("service", service, tuple(SERVICES)), ("stock", stock, STOCKS),
-                                     ("ink", ink, INKS)):
+                                     ("ink", ink, INKS), ("volumes", volumes, VOLUMES)):
             if value is not None and value not in allowed:
                 raise RequestError(f"expected --{name} among {', '.join(allowed)}, found {value!r}")
         if printing.given and Target.PRINT not in wanted:
@@ -137,4 +140,4 @@ class BuildRequest:
                 "paper": self.paper, "variant": self.variant, "page_size": page.page_size and page.page_size.text,
                 "bleed": page.bleed, "crop_marks": page.crop_marks, "prepared_for": self.stamping.prepared_for,
                 "copies": self.stamping.copies, "service": self.printing.service, "stock": self.printing.stock,
-                "ink": self.printing.ink}
+                "ink": self.printing.ink, "volumes": self.printing.volumes}

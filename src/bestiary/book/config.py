@@ -16,7 +16,7 @@ from ..text.measures import LENGTH, PageSize, bleed_problem, page_size_problem, 
 from ..text.money import is_currency
 from . import schema
 from .parse import KeyPath, Loaded, load_yaml_file
-from .print_services import INKS, SERVICES, STOCKS, PrintProfile, combination_problem, print_profile
+from .print_services import INKS, SERVICES, STOCKS, VOLUMES, PrintProfile, combination_problem, print_profile
 from .record_schema import MAX_FILE_NUMBER
 
 PAPER_SIZES = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}  # office paper for dossiers, in points
@@ -93,6 +93,9 @@ class PrintEditionConfig:
     ink: str  # black, standard-color or premium-color
     paper_caliper: str  # the thickness of one page (sheet side), for the spine, at a generic printer
     bleed: str  # at a generic printer, on every edge
+    max_pages: int | None = None  # the most pages a generic printer binds (a service's own table says its limit)
+    volumes: str = "one"  # one of print_services.VOLUMES
+    volume_identifiers: tuple[str, ...] = ()  # each volume's own identifier (an ISBN apiece), in order
 
     def profile(self, service: str | None = None, stock: str | None = None, ink: str | None = None) -> PrintProfile:
         """The print profile of this edition, with what the request overrides; raises `RequestError` when an
@@ -104,7 +107,7 @@ class PrintEditionConfig:
                                                                    ("ink", ink)) if value)
             raise RequestError(f"{problem} ({given} over book.yaml's print_edition)")
         return print_profile(chosen["service"], chosen["stock"], chosen["ink"], bleed=points(self.bleed),
-                             caliper=points(self.paper_caliper))
+                             caliper=points(self.paper_caliper), max_pages=self.max_pages)
 
 
 @template_data(hidden=("file_numbers_issued",))
@@ -213,6 +216,9 @@ BOOK_SCHEMA = schema.Mapping({
         "bleed": schema.Key(schema.Pattern(
             lambda s: bleed_problem(s) is None, "a bleed from 0 to 0.5in, such as 0.125in"),
             required=False, default="0.125in"),
+        "max_pages": schema.Key(schema.Integer(24, 100_000), required=False),
+        "volumes": schema.Key(schema.Choice(VOLUMES), required=False, default="one"),
+        "volume_identifiers": schema.Key(schema.ListOf(_IDENTIFIER, 0, 99), required=False, default=()),
     }), required=False),
     # the high-water mark of file numbers, kept by `bestiary new` and `bestiary number` (`file_numbers`)
     "file_numbers": schema.Key(schema.Mapping({
@@ -285,7 +291,9 @@ def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
         classification=data["classification"].upper(),
         print_edition=PrintEditionConfig(
             identifier=print_identifier, blurb=edition["blurb"], service=edition["service"], stock=edition["stock"],
-            ink=edition["ink"], paper_caliper=edition["paper_caliper"], bleed=edition["bleed"]),
+            ink=edition["ink"], paper_caliper=edition["paper_caliper"], bleed=edition["bleed"],
+            max_pages=edition["max_pages"], volumes=edition["volumes"],
+            volume_identifiers=tuple(edition["volume_identifiers"])),
         currency=data["currency"],
         keywords=tuple(data["keywords"]),
         flight_risk_bands=bands,

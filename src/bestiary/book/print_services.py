@@ -113,6 +113,8 @@ GENERIC = Service(
     even_pages=True,
 )
 
+VOLUMES = ("one", "auto")  # one: an interior over the page limit is refused; auto: split into volumes under it
+
 SERVICES: Mapping[str, Service] = MappingProxyType({service.name: service for service in (KDP, GENERIC)})
 
 
@@ -178,9 +180,10 @@ def combination_problem(service: str, stock: str, ink: str) -> str | None:
     return f"expected an ink and paper that {service} prints ({offered(table)}), found {ink} on {stock}"
 
 
-def print_profile(service: str, stock: str, ink: str, *, bleed: float, caliper: float) -> PrintProfile:
-    """The profile of `service` for `ink` on `stock`; `bleed` and `caliper` (book.yaml's, in points) serve a
-    service whose table leaves them to the book. Raises `RequestError` for a combination it does not offer."""
+def print_profile(service: str, stock: str, ink: str, *, bleed: float, caliper: float,
+                  max_pages: int | None = None) -> PrintProfile:
+    """The profile of `service` for `ink` on `stock`; `bleed`, `caliper` (book.yaml's, in points) and `max_pages`
+    serve a service whose table leaves them to the book. Raises `RequestError` for a combination it does not offer."""
     if service not in SERVICES or stock not in STOCKS or ink not in INKS:
         raise RequestError(f"expected a service among {', '.join(SERVICES)}, a stock among {', '.join(STOCKS)} and "
                            f"an ink among {', '.join(INKS)}, found {service}, {stock}, {ink}")
@@ -193,7 +196,7 @@ def print_profile(service: str, stock: str, ink: str, *, bleed: float, caliper: 
     return PrintProfile(
         service=service, stock=stock, ink=ink, source=table.source, bleed=Bleed(**edges), cover_bleed=page_bleed,
         live_margin=table.live_margin if page_bleed else table.live_margin_without_bleed, gutters=table.gutters,
-        min_pages=paper.min_pages, max_pages=paper.max_pages,
+        min_pages=paper.min_pages, max_pages=max_pages if paper.max_pages is None else paper.max_pages,
         caliper=caliper if paper.caliper is None else paper.caliper,
         spine_text_min_pages=table.spine_text_min_pages, spine_text_min_width=table.spine_text_min_width,
         spine_text_clearance=table.spine_text_clearance, barcode=table.barcode, even_pages=table.even_pages)

@@ -90,9 +90,10 @@ class PrintEdition:
 
 
 def render_field_guide(guide: FieldGuideView, renderer: Renderer, options: PdfOptions,
-                       roots: tuple[Path, ...]) -> PrintEdition:
-    """Lay out the field guide in the sandbox of `roots`; the result keeps the document for inspection."""
-    html = renderer.render(FIELD_GUIDE_LAYOUT, guide=guide)
+                       roots: tuple[Path, ...], html: str | None = None) -> PrintEdition:
+    """Lay out the field guide in the sandbox of `roots` (from `html` when given, else rendered); the result keeps
+    the document for inspection."""
+    html = html if html is not None else renderer.render(FIELD_GUIDE_LAYOUT, guide=guide)
     layouter = Layouter(roots)
     document, warnings = layouter.lay_out(html, FIELD_GUIDE_LAYOUT, (options.stylesheet(),), options.variant)
     first_chapter = guide.chapters[0].target.id

@@ -2,7 +2,8 @@
 
 `dist/<book>.pdf` (the field guide), `dist/<book>.epub`, `dist/dossiers/<slug>.pdf`
 (`<slug>--letter.pdf` on the paper that is not the book's own, `<slug>--<recipient>…pdf`
-stamped), `dist/print/<book>-interior.pdf` and `dist/print/<book>-cover.pdf`. An output
+stamped), `dist/print/<book>-interior.pdf` and `dist/print/<book>-cover.pdf` (or, split into
+volumes, `<book>-vol-1-interior.pdf`, `<book>-vol-1-cover.pdf`, …). An output
 folder is checked here before anything renders: not a file, not an empty name, not a
 link that leads nowhere, not holding a staging folder that is not ours, and not inside
 the sources (the outputs would be read back, and `serve` would rebuild forever).
@@ -80,6 +81,13 @@ class OutputPaths:
     @property
     def cover_wrap(self) -> Path:
         return self.folder / PRINT_FOLDER / f"{self.book_slug}-cover.pdf"
+
+    def volume_interior(self, number: int) -> Path:
+        """An interior split into volumes: `print/<book>-vol-2-interior.pdf`."""
+        return self.folder / PRINT_FOLDER / f"{self.book_slug}-vol-{number}-interior.pdf"
+
+    def volume_cover(self, number: int) -> Path:
+        return self.folder / PRINT_FOLDER / f"{self.book_slug}-vol-{number}-cover.pdf"
 
 
 def output_folder(name: str | Path) -> Path:

@@ -42,6 +42,8 @@ class CoverWrap:
     barcode: Barcode | None  # the ISBN's, drawn in the barcode area; None: the area is left clear
     specimen_count: int
     family_count: int
+    volume: str = ""  # "Volume II of III" when the interior is split into volumes
+    volume_numeral: str = ""  # "II", for the spine
 
     @property
     def width(self) -> float:
@@ -68,15 +70,31 @@ def spine_text_size(room: float) -> float:
 
 
 def cover_wrap(book: Book, page_count: int, page_size: PageSize | None = None,
-               profile: PrintProfile | None = None) -> CoverWrap:
-    """The wrap of an interior of `page_count` pages, to `profile` (by default the one book.yaml describes)."""
+               profile: PrintProfile | None = None, volume: VolumeLabel | None = None) -> CoverWrap:
+    """The wrap of an interior of `page_count` pages, to `profile` (by default the one book.yaml describes);
+    of one `volume` when the interior is split (its label, identifier and counts on the covers and spine)."""
     config = book.config
     page = page_size or config.page_size
     profile = profile or config.print_edition.profile()
     spine = profile.spine_width(page_count)
     room = spine - 2 * profile.spine_text_clearance
     has_text = profile.spine_may_carry_text(page_count) and spine_text_size(room) >= SPINE_TEXT_SMALLEST
-    identifier = config.print_edition.identifier
+    identifier = (volume.identifier if volume else "") or config.print_edition.identifier
+    if volume is not None and volume.identifier == "":
+        identifier = ""  # one ISBN cannot be every volume's: no barcode unless book.yaml gives this volume one
     return CoverWrap(book, page_count, page.width, page.height, profile.cover_bleed, spine, has_text,
                      max(room, 0.0), profile.barcode, ean13_barcode(identifier) if is_isbn(identifier) else None,
-                     len(book.roles), len(book.families))
+                     volume.specimen_count if volume else len(book.roles),
+                     volume.family_count if volume else len(book.families),
+                     volume.label if volume else "", volume.numeral if volume else "")
+
+
+@dataclass(frozen=True)
+class VolumeLabel:
+    """What a volume's covers say of it: "Volume II of III", "II", its own identifier ("" for none), its counts."""
+
+    label: str
+    numeral: str
+    identifier: str
+    specimen_count: int
+    family_count: int

@@ -40,6 +40,8 @@ class FieldGuideView:
     with_statistics: bool = True
     with_index: bool = True
     ink: str | None = None  # a printer's interior: black, standard-color or premium-color; None in the PDF edition
+    volume: str = ""  # a printer's interior split into volumes: "Volume II of III"; "" for one volume
+    print_identifier: str = ""  # that volume's own identifier, when book.yaml gives one; "": the print edition's
 
 
 def field_guide_view(book: Book, created: datetime.datetime, *, page_size: PageSize | None = None,
