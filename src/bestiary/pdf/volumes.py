@@ -33,7 +33,7 @@ from ..views.common import STATISTICS_ANCHOR, ChapterView
 from ..views.guide import FieldGuideView, field_guide_view
 from ..views.index import INDEX_ANCHOR
 from ..views.specimens import Specimen
-from .chunks import ChunkTemplates, cut
+from .chunks import TARGET_COUNTER, ChunkTemplates, cut
 from .document import PrintEdition, render_field_guide
 from .layout import LayoutTask
 from .pagination import PagePlan, plan_pages, roman
@@ -41,7 +41,6 @@ from .pool import WorkerPool
 from .print_on_demand import interior_options
 from .sandbox import sandbox_roots
 
-TARGET_COUNTER = "target-counter(attr(href url), page)"
 _INTERNAL_LINK = re.compile(r' href="#([^"]+)"')
 _ID = re.compile(r'\sid="([^"]+)"')
 _COUNTED_RULE = re.compile(r"([^{}]+)\{([^{}]*" + re.escape(TARGET_COUNTER) + r"[^{}]*)\}")
