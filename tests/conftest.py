@@ -195,6 +195,15 @@ def build_book(book_dir: Path, out_dir: Path, targets=("pdf", "epub", "dossiers"
     return build(BuildRequest.make(book_dir, out_dir, targets, **options))
 
 
+def with_print_edition(book: Path, **edition: object) -> Path:
+    """The small book with these `print_edition` keys in its book.yaml."""
+    path = book / "book.yaml"
+    settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+    settings["print_edition"] = {**settings.get("print_edition", {}), **edition}
+    path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    return book
+
+
 @pytest.fixture
 def small_book(tmp_path: Path) -> Path:
     return write_book(tmp_path)

@@ -13,7 +13,6 @@ from pathlib import Path
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-import yaml
 from pypdf import PdfReader
 
 from bestiary.book.config import load_config
@@ -33,7 +32,7 @@ from bestiary.pdf.walk import ANNOTATION, CONTENT, IMAGE, SHADING, family_of, wa
 from bestiary.text.isbn import ean13, isbn_problem
 from bestiary.views.barcode import ean13_barcode
 from bestiary.views.cover_wrap import cover_wrap
-from conftest import assert_input_error, build_book, cli, write_book
+from conftest import assert_input_error, build_book, cli, with_print_edition, write_book
 
 INCH = 72.0
 TRIM = (4.5 * INCH, 7 * INCH)  # the small book's page size (the default)
@@ -42,15 +41,6 @@ CALIPER = 0.0025 * INCH  # print_edition.paper_caliper's default: the generic pr
 KDP_WHITE = 0.002252 * INCH
 ISBN = "isbn:978-0-306-40615-7"
 DESIGN_GUTTER = 0.55 * INCH  # print.css's inside margin
-
-
-def with_print_edition(book: Path, **edition: str) -> Path:
-    """The small book with these `print_edition` keys in its book.yaml."""
-    path = book / "book.yaml"
-    settings = yaml.safe_load(path.read_text(encoding="utf-8"))
-    settings["print_edition"] = {**settings.get("print_edition", {}), **edition}
-    path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-    return book
 
 
 def build_print(folder: Path, **options: str) -> tuple[Path, Path]:

@@ -16,9 +16,9 @@ from bestiary.errors import PREFLIGHT_FAILED
 from bestiary.pdf.pagination import roman
 from bestiary.pdf.preflight import preflight
 from bestiary.pdf.print_on_demand import interior_expectations
-from conftest import build_book, cli, record, write_book
-from test_print_on_demand import ISBN, with_print_edition
+from conftest import build_book, cli, record, with_print_edition, write_book
 
+ISBN = "isbn:978-0-306-40615-7"
 LIMIT = 24  # the least a book.yaml may give: a book of six records runs to about 40 pages
 
 
@@ -102,3 +102,33 @@ def test_volumes_auto_splits_between_families_and_names_the_volume_of_every_refe
     # the first volume has its own ISBN in book.yaml, so its barcode; the last has none, so its area is left clear
     assert "ISBN 978-0-306-40615-7" in words(PdfReader(folder / "a-small-bestiary-vol-1-cover.pdf").pages[0])
     assert "ISBN" not in words(PdfReader(folder / f"a-small-bestiary-vol-{total}-cover.pdf").pages[0])
+
+
+def test_a_family_longer_than_a_volume_is_cut_between_specimens_in_order(tmp_path: Path):
+    """Planned from a measure (no layout): one family of six specimens of six pages each, a limit that holds
+    about three of them; every specimen lands in one volume, in order, and only the first run opens the family."""
+    import datetime
+
+    from bestiary.pdf.pagination import PageNumbering, PagePlan
+    from bestiary.pdf.volumes import Measured, plan_volumes
+    from bestiary.views.common import STATISTICS_ANCHOR
+    from bestiary.views.guide import field_guide_view
+    from bestiary.views.index import INDEX_ANCHOR
+
+    slugs = [f"role-{letter}" for letter in "abcdef"]
+    book = load_book(write_book(tmp_path, {"01-only": {slug: record(f"Role {slug[-1].upper()}") for slug in slugs}}))
+    guide = field_guide_view(book, datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC), with_cover=False)
+    front = 6
+    folios = {guide.chapters[0].target.id: "1", STATISTICS_ANCHOR: "38", INDEX_ANCHOR: "40"}
+    family = next(view for view in guide.chapters if view.specimens)
+    folios |= {specimen.target.id: str(2 + 6 * number) for number, specimen in enumerate(family.specimens)}
+    folios[family.target.id] = "1"
+    measured = Measured(PagePlan((0,), (False,), PageNumbering(0, front), folios), front + 44, 0.0)
+    volumes = plan_volumes(guide, measured, 30)
+    assert len(volumes) >= 3 and volumes[-1].last and not volumes[0].last
+    runs = [view for volume in volumes for view in volume.chapters if view.target.id == family.target.id]
+    assert len(runs) >= 2
+    assert [specimen.target.id for run in runs for specimen in run.specimens] == [s.target.id for s in family.specimens]
+    assert [run.with_opener for run in runs] == [True] + [False] * (len(runs) - 1)
+    assert [volume.label for volume in volumes][:2] == [f"Volume I of {roman(len(volumes)).upper()}",
+                                                       f"Volume II of {roman(len(volumes)).upper()}"]
