@@ -328,7 +328,7 @@ def _print_edition(job: _Job, plan: _Plan, created: datetime.datetime, pool: Wor
         if measured.page_count > limit:
             if not auto:
                 raise RequestError(over_limit(measured.page_count, profile))
-            _print_volumes(job, plan, created, measured)
+            _print_volumes(job, plan, created, measured, pool)
             return
     interior = lay_out_interior(book, profile, created, page_size).edition
     if limit is not None and interior.page_count > limit:
@@ -337,7 +337,7 @@ def _print_edition(job: _Job, plan: _Plan, created: datetime.datetime, pool: Wor
     job.end(Stage.PRINT_EDITION, pages=interior.page_count)
 
 
-def _print_volumes(job: _Job, plan: _Plan, created: datetime.datetime, measured: Measured) -> None:
+def _print_volumes(job: _Job, plan: _Plan, created: datetime.datetime, measured: Measured, pool: WorkerPool) -> None:
     """The interior split into volumes under the service's limit, each staged with its own cover wrap."""
     book, page_size, profile = plan.book, plan.request.page.page_size, plan.profile
     assert profile is not None and profile.max_pages is not None
@@ -345,7 +345,7 @@ def _print_volumes(job: _Job, plan: _Plan, created: datetime.datetime, measured:
                              ink=profile.ink)
     volumes = plan_volumes(guide, measured, profile.max_pages)
     identifiers = book.config.print_edition.volume_identifiers
-    laid = lay_out_volumes(book, profile, created, page_size, measured, volumes, identifiers,
+    laid = lay_out_volumes(book, profile, created, page_size, measured, volumes, pool, identifiers,
                            progress=lambda detail: job.tell(Step(Stage.PRINT_EDITION, 0, 1, detail)))
     pages = 0
     for entry in laid:

@@ -73,6 +73,7 @@ class LayoutTask:
     write: bool  # False: lay out only, for the shape of its pages
     finish: Finish | None = None
     drop_first: bool = False  # the first page is a stand-in (a chunk's pad): leave it out
+    variant: str | None = None  # a PDF variant WeasyPrint writes (pdf/x-4 for a printer's volume); None: plain
 
     def key(self, toolchain: str) -> str:
         """The cache key of the result: `toolchain` (our code, layouts, fonts, library versions, and the
@@ -83,6 +84,8 @@ class LayoutTask:
         for part in (self.layout, *self.stylesheets, json.dumps(asdict(self.finish)) if self.finish else "",
                      f"{self.write} {self.drop_first}", self.html):
             digest.update(len(part).to_bytes(8, "big") + part.encode())
+        if self.variant is not None:  # after the rest: a plain task keeps the key it always had
+            digest.update(b"variant " + self.variant.encode())
         return digest.hexdigest()
 
 
@@ -199,7 +202,7 @@ class Layouter:
         """Lay out `task` and read back where its ids and links fell; its PDF too if it asks for one. Links to
         ids not in the task are taken off its pages (WeasyPrint would drop them with an error) and listed as
         `outbound`, for the assembly to put back."""
-        document, warnings = self.lay_out(task.html, task.layout, task.stylesheets)
+        document, warnings = self.lay_out(task.html, task.layout, task.stylesheets, task.variant)
         pages = document.pages[1:] if task.drop_first else document.pages
         order = {anchor: position for position, anchor in enumerate(_ID.findall(task.html))}
         here = {anchor for page in pages for anchor in page.anchors}
@@ -234,7 +237,8 @@ class Layouter:
             if finish is not None and finish.body_anchor:
                 body_start = next((number for number, new in enumerate(beginning) if finish.body_anchor in new), 0)
                 finish = replace(finish, body_start=body_start)
-            data, written = self.write(document.copy(pages) if task.drop_first else document, task.layout, finish)
+            data, written = self.write(document.copy(pages) if task.drop_first else document, task.layout, finish,
+                                       task.variant)
             warnings += written
         return LaidOut(data, tuple(beginning), tuple(page_fill(page) for page in pages), tuple(destinations),
                        tuple(outbound), tuple(bookmarks), tuple(warnings))

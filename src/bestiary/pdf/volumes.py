@@ -8,7 +8,8 @@ volume cut between specimens; the Field Statistics and the taxonomy index close 
 last volume. Every volume is laid out with the gutter of the longest one (a service's
 gutter is a minimum), so its pages are the measured ones.
 
-Each volume is then one document (PDF/X-4 wants one): its own title ("Volume II of
+Each volume is then one document (PDF/X-4 wants one), laid out on the pool beside
+the others and cached like a chunk: its own title ("Volume II of
 III"), the whole book's contents, folios from 1. A page reference to another volume
 prints that volume and its folio ("II: 214"), taken from the measured pages; once
 every volume is laid out, the folios its references name are checked against the
@@ -32,14 +33,14 @@ from ..text.measures import PageSize
 from ..views.common import STATISTICS_ANCHOR, ChapterView
 from ..views.guide import FieldGuideView, field_guide_view
 from ..views.index import INDEX_ANCHOR
+from ..views.pages import Pagination
 from ..views.specimens import Specimen
 from .chunks import TARGET_COUNTER, ChunkTemplates, cut
-from .document import PrintEdition, render_field_guide
-from .layout import LayoutTask
-from .pagination import PagePlan, plan_pages, roman
+from .document import PrintEdition
+from .layout import Finish, LaidOut, LayoutTask
+from .pagination import PageNumbering, PagePlan, plan_pages, roman
 from .pool import WorkerPool
 from .print_on_demand import interior_options
-from .sandbox import sandbox_roots
 
 _INTERNAL_LINK = re.compile(r' href="#([^"]+)"')
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -176,10 +177,12 @@ class LaidOutVolume:
 
 
 def lay_out_volumes(book: Book, profile: PrintProfile, created: datetime.datetime, page_size: PageSize | None,
-                    measured: Measured, volumes: tuple[Volume, ...], identifiers: tuple[str, ...] = (),
+                    measured: Measured, volumes: tuple[Volume, ...], pool: WorkerPool,
+                    identifiers: tuple[str, ...] = (),
                     progress: Callable[[str], None] = lambda detail: None) -> list[LaidOutVolume]:
-    """Every volume laid out as one PDF/X-4 document, references to other volumes by their numeral and folio."""
-    renderer, roots = make_renderer(book), sandbox_roots(book.directory)
+    """Every volume laid out as one PDF/X-4 document on the pool (cached like a chunk), references to other
+    volumes by their numeral and folio."""
+    renderer = make_renderer(book)
     options = interior_options(book, profile, measured.margin, page_size)
     guide = field_guide_view(book, created, page_size=page_size, with_cover=False, inner_margin=measured.margin,
                              ink=profile.ink)
@@ -196,27 +199,47 @@ def lay_out_volumes(book: Book, profile: PrintProfile, created: datetime.datetim
     first = [_first_folio(volume, folios) for volume in volumes]
     where = {anchor: f"{volumes[number].numeral}:\u00a0{folios[anchor] - first[number] + 1}"
              for anchor, number in home.items() if anchor in folios}
+    config = book.config
     laid: list[LaidOutVolume | None] = [None] * len(volumes)
     for _ in range(MAX_ROUNDS):
-        for number, volume in enumerate(volumes):
+        waiting: dict[int, tuple[dict[str, str], LayoutTask]] = {}
+        for number, view in enumerate(views):
             named = {anchor: where[anchor] for anchor in _INTERNAL_LINK.findall(htmls[number])
                      if home.get(anchor, number) != number and anchor in where}
             previous = laid[number]
-            if previous is not None and previous.named == named:
-                continue
-            progress(f"{volume.label}, as one document")
-            html = _across_volumes(htmls[number], named)
-            edition = render_field_guide(views[number], renderer, options, roots, html=html)
-            laid[number] = LaidOutVolume(volume, edition, named)
+            if previous is None or previous.named != named:
+                finish = Finish(0, 0, config.language, config.identifier, pad_to_even=options.even_pages,
+                                press_ink=options.ink, body_anchor=view.chapters[0].target.id if view.chapters else "")
+                waiting[number] = named, LayoutTask(FIELD_GUIDE_LAYOUT, _across_volumes(htmls[number], named),
+                                                    (options.stylesheet(),), write=True, finish=finish,
+                                                    variant=options.variant)
+        progress(f"{', '.join(volumes[number].label for number in waiting)}, each as one document")
+        results = pool.run_all([task for _, task in waiting.values()], priority=0)
+        for (number, (named, _)), result in zip(waiting.items(), results, strict=True):
+            laid[number] = LaidOutVolume(volumes[number], _edition(result, views[number], options.even_pages), named)
         done = [entry for entry in laid if entry is not None]
         actual = {anchor: f"{entry.volume.numeral}:\u00a0{label}" for entry in done
-                  for label, anchors in zip(entry.edition.pagination.labels, entry.edition.pagination.anchors_by_page,
-                                            strict=True) for anchor in anchors}
+                  for label, anchors in zip(entry.edition.pagination.labels,
+                                            entry.edition.pagination.anchors_by_page, strict=True)
+                  for anchor in anchors}
         moved = {anchor: actual[anchor] for anchor, text in where.items() if actual.get(anchor, text) != text}
         if not moved:
             return done
         where.update(moved)
     return [entry for entry in laid if entry is not None]
+
+
+def _edition(laid: LaidOut, view: FieldGuideView, even_pages: bool) -> PrintEdition:
+    """A volume laid out on the pool as the `PrintEdition` the build stages: its pages, their labels (folio 1 on
+    its first chapter's page) and the blank last page the finish adds to make the count even."""
+    body = view.chapters[0].target.id if view.chapters else ""
+    body_start = next((number for number, new in enumerate(laid.pages) if body in new), 0)
+    pages, fill = laid.pages, laid.fill
+    if even_pages and len(pages) % 2:
+        pages, fill = (*pages, ()), (*fill, 0.0)
+    data = laid.pdf or b""
+    return PrintEdition(Pagination(PageNumbering(0, body_start).labels(len(pages)), pages, fill), laid.warnings,
+                        data, lambda: data)
 
 
 def _opening(chapters: tuple[ChapterView, ...]) -> tuple[ChapterView, ...]:
