@@ -55,7 +55,7 @@ def pytest_configure(config):
     config.fixture_folder = tempfile.mkdtemp(prefix="bestiary-test-fixture-build-")
     os.environ[FIXTURE_BUILD_FOLDER] = config.fixture_folder
     if "not slow" not in (config.option.markexpr or ""):
-        config.fixture_process = start_fixture_build(Path(config.fixture_folder))
+        config.background_builds = [start_background_build(name) for name in BACKGROUND_BUILDS]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -64,9 +64,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_unconfigure(config):
-    if hasattr(config, "fixture_process"):
-        config.fixture_process.kill()
-        config.fixture_process.wait()
+    for process in getattr(config, "background_builds", ()):
+        process.kill()
+        process.wait()
     for folder in ("bestiary_cache", "fixture_folder"):
         if hasattr(config, folder):
             shutil.rmtree(getattr(config, folder), ignore_errors=True)
@@ -143,48 +143,69 @@ class BuiltBook:
 SOURCE_DATE_EPOCH = "1764201600"
 
 
-# The child that builds the fixture book: the command as a user runs it, then what it printed, as JSON.
-_FIXTURE_BUILD = """
+# The child that builds a book in the background: the command as a user runs it, then what it printed, as JSON.
+_BACKGROUND_BUILD = """
 import ctypes, json, signal, subprocess, sys
 def die_with_parent():  # PR_SET_PDEATHSIG: a run killed part way (a timeout, ^C) leaves no build behind
     if sys.platform == "linux":
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 die_with_parent()
-result = subprocess.run([sys.executable, "-m", "bestiary", "build", "--book", sys.argv[1], "--out", sys.argv[2]],
+book, out, printed, *options = sys.argv[1:]
+result = subprocess.run([sys.executable, "-m", "bestiary", "build", *options, "--book", book, "--out", out],
                         capture_output=True, text=True, preexec_fn=die_with_parent)
-with open(sys.argv[3] + ".part", "w") as stream:
+with open(printed + ".part", "w") as stream:
     json.dump([result.returncode, result.stdout, result.stderr], stream)
-import os; os.replace(sys.argv[3] + ".part", sys.argv[3])
+import os; os.replace(printed + ".part", printed)
 """
 
+# The books built once a run, in the background from its start: each its book and the build's options.
+BACKGROUND_BUILDS = {"fixture": (FIXTURE_BOOK, ()), "bundled": (BUNDLED_BOOK, ("--strict",))}
 
-def start_fixture_build(folder: Path) -> subprocess.Popen:
-    """Start building the fixture book into `folder/dist`; `folder/printed.json` says when it is done."""
+
+def start_background_build(name: str) -> subprocess.Popen:
+    """Start building `BACKGROUND_BUILDS[name]` into `<run folder>/<name>/dist`; its `printed.json` says when it is
+    done."""
+    folder = Path(os.environ[FIXTURE_BUILD_FOLDER]) / name
+    folder.mkdir(exist_ok=True)
     (folder / "started").touch()
-    return subprocess.Popen([sys.executable, "-c", _FIXTURE_BUILD, str(FIXTURE_BOOK), str(folder / "dist"),
-                             str(folder / "printed.json")], env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
+    book, options = BACKGROUND_BUILDS[name]
+    return subprocess.Popen([sys.executable, "-c", _BACKGROUND_BUILD, str(book), str(folder / "dist"),
+                             str(folder / "printed.json"), *options],
+                            env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def background_build(name: str) -> BuiltBook:
+    """The finished build `name` of this run, shared by every test worker (xdist): started with the run, beside
+    the first tests, so no worker sits idle waiting for it; a run that left it out (`-m "not slow"`, then asking
+    for one such test by name) builds it here."""
+    folder = Path(os.environ[FIXTURE_BUILD_FOLDER]) / name
+    folder.mkdir(exist_ok=True)
+    printed = folder / "printed.json"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "started").exists():
+            start_background_build(name).wait()
+    deadline = time.monotonic() + 900
+    while not printed.exists():
+        assert time.monotonic() < deadline, f"the {name} book's build did not finish in 15 minutes"
+        time.sleep(0.2)
+    returncode, stdout, stderr = json.loads(printed.read_text(encoding="utf-8"))
+    assert returncode == 0, stderr
+    return BuiltBook(folder / "dist", stdout, stderr)
 
 
 @pytest.fixture(scope="session")
 def fixture_build() -> BuiltBook:
     """The fixture book (`FIXTURE_BOOK`), built once for the whole run with SOURCE_DATE_EPOCH set, as a user
-    runs `bestiary build`, and shared by every test worker (xdist). The build starts with the run, beside the
-    first tests, so no worker sits idle waiting for it; a run that left it out (`-m "not slow"`, then asking
-    for one such test by name) builds it here."""
-    folder = Path(os.environ[FIXTURE_BUILD_FOLDER])
-    printed = folder / "printed.json"
-    with open(folder / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (folder / "started").exists():
-            start_fixture_build(folder).wait()
-    deadline = time.monotonic() + 900
-    while not printed.exists():
-        assert time.monotonic() < deadline, "the fixture book's build did not finish in 15 minutes"
-        time.sleep(0.2)
-    returncode, stdout, stderr = json.loads(printed.read_text(encoding="utf-8"))
-    assert returncode == 0, stderr
-    return BuiltBook(folder / "dist", stdout, stderr)
+    runs `bestiary build`."""
+    return background_build("fixture")
+
+
+@pytest.fixture(scope="session")
+def bundled_build() -> BuiltBook:
+    """The bundled book (`book/`), built once for the run with `bestiary build --strict`, from the run's start."""
+    return background_build("bundled")
 
 
 def build_book(book_dir: Path, out_dir: Path, targets=("pdf", "epub", "dossiers"), **options):
