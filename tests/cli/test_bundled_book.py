@@ -1,4 +1,4 @@
-"""The bundled book itself: it passes `check --strict` and builds whole, every record in every output.
+"""The bundled book itself: it passes `check --strict` and builds every record into the field guide and the EPUB.
 
 Everything here reads `book/` as its authors leave it, so it asks only what holds of any good
 book: the tests of a fixed book use `tests/fixtures/book`.
@@ -28,9 +28,10 @@ def test_the_bundled_book_passes_check_strict():
 
 
 @pytest.mark.slow
-def test_the_bundled_book_builds_every_record_into_every_output(bundled_build):
-    """`bestiary build --strict` (run from the start of the test run, beside the first tests) wrote every output
-    without a warning."""
+def test_the_bundled_book_builds_every_record_into_the_field_guide_and_the_epub(bundled_build):
+    """`bestiary build --strict epub`, then `pdf` (run from the start of the test run, beside the first tests), wrote
+    both without a warning. Its dossiers are left out for the suite's time: they are the same macros on a larger
+    page, whose every record the fixture book's build lays out."""
     book = load_book(BUNDLED_BOOK)
     out = bundled_build.out
     assert "warning" not in bundled_build.stderr.lower()
@@ -47,6 +48,5 @@ def test_the_bundled_book_builds_every_record_into_every_output(bundled_build):
     with zipfile.ZipFile(out / f"{book.slug}.epub") as archive:
         documents = [name for name in archive.namelist() if name.startswith("EPUB/text/specimen-")]
     assert len(documents) == len(book.roles)
-    assert sorted(path.stem for path in (out / "dossiers").glob("*.pdf")) == sorted(role.slug for role in book.roles)
     fatals, errors, warnings, output = epubcheck(out / f"{book.slug}.epub")
     assert (fatals, errors, warnings) == (0, 0, 0), output
