@@ -79,6 +79,20 @@ def edit_summary(book: Path) -> SummaryEdit:
     raise ValueError(f"no word of five letters or more to change in the summary of {path}")
 
 
+# About two pages of the pocket guide: more than a blank verso can absorb, so every later folio moves.
+ADDED_PARAGRAPH = ("Field notes added in revision: the specimens of this family were observed again after the "
+                   "reorganization, in the same habitats, under new titles, attending the same meetings. ") * 24
+
+
+def add_paragraph(book: Path) -> Path:
+    """Add a paragraph (about two pages) to the first family's introduction, near the front of the book: every page
+    after it moves, and every later folio and page reference with it. The chapter file it changed."""
+    intro = sorted((book / "chapters").glob("*/chapter.md"))[0]
+    intro.write_text(intro.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + ADDED_PARAGRAPH.strip() + "\n",
+                     encoding="utf-8")
+    return intro
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 3 or (len(sys.argv) > 1 and not sys.argv[1].isdigit()):
         sys.exit("usage: python bench/generate.py [ROLES (200)] [BOOK_FOLDER (bench/out/book)]")

@@ -1,6 +1,7 @@
 """The benchmark's baseline: the book printed the plain way, with WeasyPrint's public API and nothing else.
 
     python bench/naive.py guide BOOK OUT.pdf        the field guide as one document
+    python bench/naive.py guide-ua BOOK OUT.pdf     the same, tagged PDF/UA-1 (`build pdf --variant pdf/ua-1`)
     python bench/naive.py dossiers BOOK OUT_DIR     one fresh document per role, one after another
 
 Only the HTML comes from the project (the same layouts and views as `bestiary build`); no cache,
@@ -26,7 +27,8 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from bestiary.book.load import load_book
-from bestiary.pdf.document import PdfOptions, base_url
+from bestiary.pdf.document import PdfOptions
+from bestiary.pdf.layout import base_url
 from bestiary.render.renderer import make_renderer
 from bestiary.views.dossier import dossier_view
 from bestiary.views.guide import field_guide_view
@@ -39,19 +41,19 @@ def build_date() -> datetime.datetime:
     return datetime.datetime.now(tz=datetime.UTC).replace(microsecond=0)
 
 
-def print_guide(book_dir: Path, target: Path) -> None:
+def print_guide(book_dir: Path, target: Path, variant: str | None = None) -> None:
     book = load_book(book_dir)
-    html = make_renderer(book.directory).render("print/field-guide.html.j2",
-                                                guide=field_guide_view(book, build_date()))
+    html = make_renderer(book).render("print/field-guide.html.j2", guide=field_guide_view(book, build_date()))
     page_css = weasyprint.CSS(string=PdfOptions.from_config(book.config).stylesheet())
-    weasyprint.HTML(string=html, base_url=base_url()).write_pdf(target, stylesheets=[page_css])
+    weasyprint.HTML(string=html, base_url=base_url()).write_pdf(target, stylesheets=[page_css], pdf_variant=variant,
+                                                                pdf_tags=variant == "pdf/ua-1")
 
 
 def print_dossiers(book_dir: Path, folder: Path) -> None:
     book = load_book(book_dir)
     created = build_date()
     folder.mkdir(parents=True, exist_ok=True)
-    renderer = make_renderer(book.directory)
+    renderer = make_renderer(book)
     css = renderer.render("print/dossier.css.j2") + f"\n@page {{ size: {book.config.dossier_paper}; }}\n"
     for role in book.roles:
         html = renderer.render("print/dossier.html.j2", dossier=dossier_view(book, role.slug, created))
@@ -64,7 +66,10 @@ def print_dossiers(book_dir: Path, folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[1] not in ("guide", "dossiers"):
+    if len(sys.argv) != 4 or sys.argv[1] not in ("guide", "guide-ua", "dossiers"):
         sys.exit(__doc__)
     mode, book_dir, target = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    (print_guide if mode == "guide" else print_dossiers)(book_dir, target)
+    if mode == "dossiers":
+        print_dossiers(book_dir, target)
+    else:
+        print_guide(book_dir, target, "pdf/ua-1" if mode == "guide-ua" else None)

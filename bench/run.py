@@ -30,7 +30,7 @@ from pypdf import PdfReader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import SummaryEdit, edit_summary, generate
+from generate import SummaryEdit, add_paragraph, edit_summary, generate
 from measure import Measurement, measure
 
 BENCH = Path(__file__).resolve().parent
@@ -44,15 +44,19 @@ BUSY_LOAD = 0.5  # 1-minute load average above which a shared 2-core machine ske
 STEPS = {  # in the order they run
     "naive-guide": "naive guide (one document)",
     "naive-dossiers": "naive dossiers (serial)",
+    "naive-ua": "naive PDF/UA-1 guide (one document)",
     "build": "cold full build",
     "pdf": "field guide alone, cold",
     "dossiers": "all dossiers alone, cold",
+    "ua": "PDF/UA-1 guide alone, cold",
     "epub": "EPUB alone, warm cache",
     "edit": "edit one summary, rebuild",
+    "edit-paragraph": "add a paragraph near the front, rebuild",
     "nochange": "no-change rebuild",
 }
-NAIVE_STEPS = ("naive-guide", "naive-dossiers")
-WARM_STEPS = ("epub", "edit", "nochange")  # these start from the cold full build's cache and outputs
+NAIVE_STEPS = ("naive-guide", "naive-dossiers")  # the plain render of a full build's outputs
+PLAIN_RENDERS = (*NAIVE_STEPS, "naive-ua")  # what --skip-naive leaves out and --only naive runs
+WARM_STEPS = ("epub", "edit", "edit-paragraph", "nochange")  # these start from the cold full build's cache and outputs
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,10 @@ RATIOS = (
     Ratio("edit_wall", "edit rebuild / cold full build, wall", ("edit",), ("build",), "wall_s", 0.10),
     Ratio("nochange_wall", "no-change rebuild / cold full build, wall", ("nochange",), ("build",), "wall_s", 0.02),
     Ratio("epub_wall", "EPUB alone (warm) / field guide alone, wall", ("epub",), ("pdf",), "wall_s", 0.05),
+    # speed round two (issue 23): an edit that moves every later folio, and the tagged variant laid out whole
+    Ratio("edit_paragraph_wall", "paragraph added, rebuild / cold full build, wall", ("edit-paragraph",), ("build",),
+          "wall_s", 0.15),
+    Ratio("ua_wall", "PDF/UA-1 guide, cold / naive PDF/UA-1 guide, wall", ("ua",), ("naive-ua",), "wall_s", 0.40),
 )
 
 
@@ -117,6 +125,7 @@ class SizeRun:
         self.dossiers: dict[str, int] = {}
         self.notes: list[str] = []
         self.edit: SummaryEdit | None = None
+        self.paragraph_in: Path | None = None  # the chapter the edit-paragraph step added to
         self.warm_cache, self.warm_out = folder / "cache-build", folder / "out-build"
         self.warm: bool | None = None  # whether the cold full build into warm_cache and warm_out worked; None: not run
 
@@ -167,6 +176,18 @@ class SizeRun:
         if self.measure("naive-dossiers", self.naive("dossiers", target), self.folder / "cache-naive").returncode == 0:
             self.dossiers["naive"] = pdf_count(target)
 
+    def step_naive_ua(self) -> None:
+        target = self.folder / "naive" / "guide-ua.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if self.measure("naive-ua", self.naive("guide-ua", target), self.folder / "cache-naive").returncode == 0:
+            self.pages["naive PDF/UA-1 guide"] = len(PdfReader(target).pages)
+
+    def step_ua(self) -> None:
+        out = self.folder / "out-ua"
+        command = [*self.bestiary(out, "pdf"), "--variant", "pdf/ua-1"]
+        if self.measure("ua", command, self.folder / "cache-ua").returncode == 0:
+            self.pages["PDF/UA-1 guide alone"] = field_guide_pages(out)
+
     def step_build(self) -> None:
         self.warm = self.measure("build", self.bestiary(self.warm_out), self.warm_cache).returncode == 0
         if self.warm:
@@ -206,6 +227,11 @@ class SizeRun:
         if self.rebuild_warm("edit"):
             self.pages["after the edit"] = field_guide_pages(self.warm_out)
 
+    def step_edit_paragraph(self) -> None:
+        self.paragraph_in = add_paragraph(self.book)
+        if self.rebuild_warm("edit-paragraph"):
+            self.pages["after the added paragraph"] = field_guide_pages(self.warm_out)
+
     def step_nochange(self) -> None:
         self.rebuild_warm("nochange")
 
@@ -223,6 +249,7 @@ class SizeRun:
             "dossiers": self.dossiers,
             "edited": self.edit and {"record": str(self.edit.record), "field": "summary",
                                      "old_word": self.edit.old_word, "new_word": self.edit.new_word},
+            "paragraph_added_to": self.paragraph_in and str(self.paragraph_in.relative_to(self.book)),
             "output_files": len(modification_times(self.warm_out)) if self.warm_out.is_dir() else None,
             "output_files_changed": self.changed,
             "steps": {name: result.as_json() for name, result in self.steps.items()},
@@ -304,13 +331,13 @@ def chosen_steps(only: str | None, skip_naive: bool) -> list[str]:
     if only:
         names = {name.strip() for name in only.split(",") if name.strip()}
         if "naive" in names:
-            names = (names - {"naive"}) | set(NAIVE_STEPS)
+            names = (names - {"naive"}) | set(PLAIN_RENDERS)
         unknown = names - set(STEPS)
         if unknown:
             sys.exit(f"unknown step(s) {', '.join(sorted(unknown))}; expected naive, {', '.join(STEPS)}")
         wanted = names
     if skip_naive:
-        wanted -= set(NAIVE_STEPS)
+        wanted -= set(PLAIN_RENDERS)
     return [name for name in STEPS if name in wanted]
 
 

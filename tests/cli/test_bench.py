@@ -14,7 +14,7 @@ from bestiary.book.load import load_book
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from generate import edit_summary, generate  # bench/ is not a package: found through sys.path
+from generate import ADDED_PARAGRAPH, add_paragraph, edit_summary, generate  # bench/ is no package: on sys.path
 from measure import measure
 
 
@@ -46,3 +46,30 @@ def test_synthetic_book_loads_and_one_summary_word_changes(tmp_path):
     assert yaml.safe_load(after)["summary"].count(edit.new_word) == 1
     assert len(load_book(tmp_path / "book").roles) == 3
 
+
+
+def test_the_paragraph_step_adds_to_the_first_family_and_the_book_still_loads(tmp_path):
+    book = generate(3, tmp_path / "book")
+    changed = add_paragraph(book)
+    assert changed == sorted((book / "chapters").glob("*/chapter.md"))[0]
+    assert changed.read_text(encoding="utf-8").rstrip().endswith(ADDED_PARAGRAPH.strip())
+    family = next(chapter for chapter in load_book(book).chapters if chapter.is_family)
+    assert family.body_markdown.rstrip().endswith(ADDED_PARAGRAPH.strip())
+
+
+def test_the_naive_baseline_prints_the_guide_plain_and_tagged(tmp_path):
+    """The plain render the benchmark compares with, including the PDF/UA-1 variant's (`naive.py guide-ua`)."""
+    import subprocess
+
+    from pypdf import PdfReader
+
+    from conftest import write_book
+
+    book = write_book(tmp_path)
+    for mode, tagged in (("guide", False), ("guide-ua", True)):
+        target = tmp_path / f"{mode}.pdf"
+        done = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[2] / "bench" / "naive.py"), mode,
+                               str(book), str(target)], capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+        reader = PdfReader(target)
+        assert len(reader.pages) > 10 and ("/StructTreeRoot" in reader.trailer["/Root"]) == tagged
