@@ -41,7 +41,7 @@ from ..views.pages import Pagination
 from .assemble import assemble
 from .document import PdfOptions, PrintEdition
 from .layout import Finish, LaidOut, LayoutTask
-from .pagination import PageNumbering, PagePlan, Shape, plan_pages
+from .pagination import INTERNAL_LINK, PageNumbering, PagePlan, Shape, plan_pages
 from .pool import WorkerPool
 
 MAX_ROUNDS = 4  # layouts with every number in place; a book whose pages have not settled by then is laid out whole
@@ -51,7 +51,6 @@ PLACEHOLDER_FOLIO = "000"  # what a cross-reference prints while the chunk is la
 
 TARGET_COUNTER = "target-counter(attr(href url), page)"
 LITERAL_NUMBER = "attr(data-page)"
-_INTERNAL_LINK = re.compile(r' href="#([^"]+)"')
 # What a chunk cannot reproduce from its own pages: other forms of cross-page numbering.
 _UNCHUNKABLE = ("target-counter(", "target-counters(", "target-text(", "counter(pages)")
 
@@ -169,7 +168,7 @@ def _numbered(html: str, folios: Mapping[str, str] | None) -> str:
         folio = PLACEHOLDER_FOLIO if folios is None else folios.get(match.group(1), "")
         return f'{match.group(0)} data-page="{folio}"'
 
-    return _INTERNAL_LINK.sub(number, html)
+    return INTERNAL_LINK.sub(number, html)
 
 
 def first_folio_rule(counter: int) -> str:

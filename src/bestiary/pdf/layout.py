@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
@@ -30,12 +29,11 @@ from ..resources import resources_dir
 from . import line_breaking
 from .colour import Ink
 from .finish import PDF_VERSION, finisher
-from .pagination import PageNumbering, Shape, page_fill
+from .pagination import ELEMENT_ID, PageNumbering, Shape, page_fill
 from .pdfx import PDFX_VERSION, conform
 from .sandbox import RefusedResource, SandboxedFetcher
 
 PDF_SCALE = 0.75  # PDF points per CSS pixel
-_ID = re.compile(r'\sid="([^"]+)"')  # attribute values are escaped: no quote inside
 # WeasyPrint's notice that it subsets fonts with fontTools when the system lacks
 # libharfbuzz-subset: about the machine, not the book, and the output is the same.
 _MACHINE_NOTICES = ("instead of HarfBuzz-Subset",)
@@ -204,7 +202,7 @@ class Layouter:
         `outbound`, for the assembly to put back."""
         document, warnings = self.lay_out(task.html, task.layout, task.stylesheets, task.variant)
         pages = document.pages[1:] if task.drop_first else document.pages
-        order = {anchor: position for position, anchor in enumerate(_ID.findall(task.html))}
+        order = {anchor: position for position, anchor in enumerate(ELEMENT_ID.findall(task.html))}
         here = {anchor for page in pages for anchor in page.anchors}
         seen: set[str] = set()
         beginning: list[tuple[str, ...]] = []

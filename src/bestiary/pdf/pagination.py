@@ -15,7 +15,8 @@ from typing import Any
 
 from ..views.pages import Pagination
 
-_ID = re.compile(r'\sid="([^"]+)"')  # attribute values are escaped: no quote inside
+ELEMENT_ID = re.compile(r'\sid="([^"]+)"')  # attribute values are escaped: no quote inside
+INTERNAL_LINK = re.compile(r' href="#([^"]+)"')  # a link to an id of the same document
 
 
 COVER_LABELS = ("Cover", "Inside cover")  # a cover has no folio: its pages are labelled by name
@@ -100,7 +101,7 @@ def pagination_of(pages_anchors: Sequence[Iterable[str]], html: str, numbering: 
 
     `pages_anchors` holds, for each laid-out page, the ids present on it (WeasyPrint's `page.anchors`).
     """
-    order = {anchor: position for position, anchor in enumerate(_ID.findall(html))}
+    order = {anchor: position for position, anchor in enumerate(ELEMENT_ID.findall(html))}
     seen: set[str] = set()
     anchors: list[tuple[str, ...]] = []
     for page_anchors in pages_anchors:

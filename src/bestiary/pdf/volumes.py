@@ -38,12 +38,10 @@ from ..views.specimens import Specimen
 from .chunks import TARGET_COUNTER, ChunkTemplates, cut
 from .document import PrintEdition
 from .layout import Finish, LaidOut, LayoutTask
-from .pagination import PageNumbering, PagePlan, plan_pages, roman
+from .pagination import ELEMENT_ID, INTERNAL_LINK, PageNumbering, PagePlan, plan_pages, roman
 from .pool import WorkerPool
 from .print_on_demand import interior_options
 
-_INTERNAL_LINK = re.compile(r' href="#([^"]+)"')
-_ID = re.compile(r'\sid="([^"]+)"')
 _COUNTED_RULE = re.compile(r"([^{}]+)\{([^{}]*" + re.escape(TARGET_COUNTER) + r"[^{}]*)\}")
 SLACK = 0.02  # of the limit, kept free in each volume for blank versos and the even page the estimate cannot see
 INDEX_GROWTH = 1.15  # the index in the last volume, its locators longer by a volume's numeral ("II: 214")
@@ -193,7 +191,7 @@ def lay_out_volumes(book: Book, profile: PrintProfile, created: datetime.datetim
     htmls = [renderer.render(FIELD_GUIDE_LAYOUT, guide=view) for view in views]
     home: dict[str, int] = {}
     for number, html in enumerate(htmls):  # a family's opener shown again in the next volume is first in its own
-        for anchor in _ID.findall(html):
+        for anchor in ELEMENT_ID.findall(html):
             home.setdefault(anchor, number)
     folios = {anchor: int(folio) for anchor, folio in measured.plan.folios.items() if folio.isdigit()}
     first = [_first_folio(volume, folios) for volume in volumes]
@@ -204,7 +202,7 @@ def lay_out_volumes(book: Book, profile: PrintProfile, created: datetime.datetim
     for _ in range(MAX_ROUNDS):
         waiting: dict[int, tuple[dict[str, str], LayoutTask]] = {}
         for number, view in enumerate(views):
-            named = {anchor: where[anchor] for anchor in _INTERNAL_LINK.findall(htmls[number])
+            named = {anchor: where[anchor] for anchor in INTERNAL_LINK.findall(htmls[number])
                      if home.get(anchor, number) != number and anchor in where}
             previous = laid[number]
             if previous is None or previous.named != named:
@@ -265,7 +263,7 @@ def _across_volumes(html: str, named: dict[str, str]) -> str:
         anchor = match.group(1)
         return f' data-page="{named[anchor]}"' if anchor in named else match.group(0)
 
-    html = _INTERNAL_LINK.sub(relink, html)
+    html = INTERNAL_LINK.sub(relink, html)
     style_end = html.find("</style>")
     twins = []
     for selectors, declarations in _COUNTED_RULE.findall(html[html.find("<style>") + 1:style_end]):
