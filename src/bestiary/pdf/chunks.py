@@ -39,9 +39,9 @@ from ..views.guide import FieldGuideView
 from ..views.index import INDEX_ANCHOR, INDEX_PARTS
 from ..views.pages import Pagination
 from .assemble import assemble
-from .document import PdfOptions, PrintEdition
+from .document import PdfOptions, PrintEdition, edition_laid_out_whole
 from .layout import Finish, LaidOut, LayoutTask
-from .pagination import INTERNAL_LINK, PageNumbering, PagePlan, Shape, plan_pages
+from .pagination import INTERNAL_LINK, PagePlan, Shape, plan_pages
 from .pool import WorkerPool
 
 MAX_ROUNDS = 4  # layouts with every number in place; a book whose pages have not settled by then is laid out whole
@@ -239,13 +239,7 @@ def lay_out_whole(guide: FieldGuideView, renderer: Renderer, options: PdfOptions
     task = LayoutTask(FIELD_GUIDE_LAYOUT, html, (style, options.stylesheet()), write=True, finish=finish)
     laid = pool.run_all([task], priority=0)[0]
     progress(Step(Stage.FIELD_GUIDE, 1, 1, "as one document", len(laid.pages)))
-    body_start = next((number for number, new in enumerate(laid.pages) if first_chapter in new), None)
-    if body_start is None:
-        raise NotChunkable(f"the first chapter ({first_chapter}) is missing from the laid-out field guide")
-    numbering = PageNumbering(guide.cover_pages, body_start)
-    data = laid.pdf or b""
-    return PrintEdition(Pagination(numbering.labels(len(laid.pages)), laid.pages, laid.fill), laid.warnings, data,
-                        lambda: data)
+    return edition_laid_out_whole(laid, finish)
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ from ..text.measures import PageSize
 from ..views.guide import FieldGuideView
 from ..views.pages import Pagination
 from .colour import Ink
-from .layout import Finish, Layouter
-from .pagination import PageNumbering, page_fill, pagination_of
+from .layout import Finish, LaidOut, Layouter
+from .pagination import PageNumbering, page_fill, page_of, pagination_of
 
 # PDF/X names the printing condition: coated offset (FOGRA39), a profile made from free characterization data.
 PRINTING_CONDITION = ('@color-profile device-cmyk { src: url("layouts/print/FOGRA39L.icc"); '
@@ -89,6 +89,22 @@ class PrintEdition:
         return len(self.pagination.labels)
 
 
+def edition_laid_out_whole(laid: LaidOut, finish: Finish) -> PrintEdition:
+    """A field guide (or a printer's volume) laid out as one document on the pool, as the `PrintEdition` the build
+    reads: its pages, their labels (folio 1 where `finish.body_anchor` begins, or on the first page without one, as
+    `Layouter.run` numbers them), and the blank last page the finish adds for an even count. Raises `RenderError`
+    when that id is on none of its pages."""
+    body_start = page_of(laid.pages, finish.body_anchor) if finish.body_anchor else 0
+    if body_start is None:
+        raise RenderError(f"the first chapter ({finish.body_anchor}) is missing from the laid-out field guide")
+    pages, fill = laid.pages, laid.fill
+    if finish.pad_to_even and len(pages) % 2:
+        pages, fill = (*pages, ()), (*fill, 0.0)
+    data = laid.pdf or b""
+    labels = PageNumbering(finish.cover_pages, body_start).labels(len(pages))
+    return PrintEdition(Pagination(labels, pages, fill), laid.warnings, data, lambda: data)
+
+
 def render_field_guide(guide: FieldGuideView, renderer: Renderer, options: PdfOptions,
                        roots: tuple[Path, ...], html: str | None = None) -> PrintEdition:
     """Lay out the field guide in the sandbox of `roots` (from `html` when given, else rendered); the result keeps
@@ -97,7 +113,7 @@ def render_field_guide(guide: FieldGuideView, renderer: Renderer, options: PdfOp
     layouter = Layouter(roots)
     document, warnings = layouter.lay_out(html, FIELD_GUIDE_LAYOUT, (options.stylesheet(),), options.variant)
     first_chapter = guide.chapters[0].target.id
-    body_start = next((i for i, page in enumerate(document.pages) if first_chapter in page.anchors), None)
+    body_start = page_of((page.anchors for page in document.pages), first_chapter)
     if body_start is None:
         raise RenderError(f"the first chapter ({first_chapter}) is missing from the rendered field guide")
     config = guide.book.config

@@ -29,7 +29,7 @@ from ..resources import resources_dir
 from . import line_breaking
 from .colour import Ink
 from .finish import PDF_VERSION, finisher
-from .pagination import ELEMENT_ID, PageNumbering, Shape, page_fill
+from .pagination import ELEMENT_ID, PageNumbering, Shape, page_fill, page_of
 from .pdfx import PDFX_VERSION, conform
 from .sandbox import RefusedResource, SandboxedFetcher
 
@@ -233,8 +233,7 @@ class Layouter:
         if task.write:
             finish = task.finish
             if finish is not None and finish.body_anchor:
-                body_start = next((number for number, new in enumerate(beginning) if finish.body_anchor in new), 0)
-                finish = replace(finish, body_start=body_start)
+                finish = replace(finish, body_start=page_of(beginning, finish.body_anchor) or 0)
             data, written = self.write(document.copy(pages) if task.drop_first else document, task.layout, finish,
                                        task.variant)
             warnings += written

@@ -9,7 +9,7 @@ agree. `plan_pages` lays the chunks' shapes end to end (`chunks`); `PageNumberin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,11 @@ class PageNumbering:
         if index < self.body_start:
             return roman(index - self.cover_pages + 1)
         return str(index - self.body_start + 1)
+
+
+def page_of(pages: Iterable[Container[str]], anchor: str) -> int | None:
+    """The index of the first of `pages` (each the ids on it, or that begin on it) that holds `anchor`."""
+    return next((index for index, anchors in enumerate(pages) if anchor in anchors), None)
 
 
 def roman(number: int) -> str:
@@ -144,7 +149,7 @@ def plan_pages(opens_recto: Sequence[bool], shapes: Sequence[Shape], cover_pages
         blanks.append(recto and len(pages) % 2 == 1)
         pages += [()] * blanks[-1]
         pages += shape
-    body_start = next((i for i, anchors in enumerate(pages) if first_chapter in anchors), None)
+    body_start = page_of(pages, first_chapter)
     if body_start is None:
         raise ValueError(f"the first chapter ({first_chapter}) is on none of the pages")
     numbering = PageNumbering(cover_pages, body_start)

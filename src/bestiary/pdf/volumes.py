@@ -33,12 +33,11 @@ from ..text.measures import PageSize
 from ..views.common import STATISTICS_ANCHOR, ChapterView
 from ..views.guide import FieldGuideView, field_guide_view
 from ..views.index import INDEX_ANCHOR
-from ..views.pages import Pagination
 from ..views.specimens import Specimen
 from .chunks import TARGET_COUNTER, ChunkTemplates, cut
-from .document import PrintEdition
-from .layout import Finish, LaidOut, LayoutTask
-from .pagination import ELEMENT_ID, INTERNAL_LINK, PageNumbering, PagePlan, plan_pages, roman
+from .document import PrintEdition, edition_laid_out_whole
+from .layout import Finish, LayoutTask
+from .pagination import ELEMENT_ID, INTERNAL_LINK, PagePlan, plan_pages, roman
 from .pool import WorkerPool
 from .print_on_demand import interior_options
 
@@ -198,23 +197,24 @@ def lay_out_volumes(book: Book, profile: PrintProfile, created: datetime.datetim
     where = {anchor: f"{volumes[number].numeral}:\u00a0{folios[anchor] - first[number] + 1}"
              for anchor, number in home.items() if anchor in folios}
     config = book.config
+    finishes = [Finish(0, 0, config.language, config.identifier, pad_to_even=options.even_pages,
+                       press_ink=options.ink, body_anchor=view.chapters[0].target.id if view.chapters else "")
+                for view in views]
     laid: list[LaidOutVolume | None] = [None] * len(volumes)
     for _ in range(MAX_ROUNDS):
         waiting: dict[int, tuple[dict[str, str], LayoutTask]] = {}
-        for number, view in enumerate(views):
-            named = {anchor: where[anchor] for anchor in INTERNAL_LINK.findall(htmls[number])
+        for number, html in enumerate(htmls):
+            named = {anchor: where[anchor] for anchor in INTERNAL_LINK.findall(html)
                      if home.get(anchor, number) != number and anchor in where}
             previous = laid[number]
             if previous is None or previous.named != named:
-                finish = Finish(0, 0, config.language, config.identifier, pad_to_even=options.even_pages,
-                                press_ink=options.ink, body_anchor=view.chapters[0].target.id if view.chapters else "")
-                waiting[number] = named, LayoutTask(FIELD_GUIDE_LAYOUT, _across_volumes(htmls[number], named),
-                                                    (options.stylesheet(),), write=True, finish=finish,
+                waiting[number] = named, LayoutTask(FIELD_GUIDE_LAYOUT, _across_volumes(html, named),
+                                                    (options.stylesheet(),), write=True, finish=finishes[number],
                                                     variant=options.variant)
         progress(f"{', '.join(volumes[number].label for number in waiting)}, each as one document")
         results = pool.run_all([task for _, task in waiting.values()], priority=0)
         for (number, (named, _)), result in zip(waiting.items(), results, strict=True):
-            laid[number] = LaidOutVolume(volumes[number], _edition(result, views[number], options.even_pages), named)
+            laid[number] = LaidOutVolume(volumes[number], edition_laid_out_whole(result, finishes[number]), named)
         done = [entry for entry in laid if entry is not None]
         actual = {anchor: f"{entry.volume.numeral}:\u00a0{label}" for entry in done
                   for label, anchors in zip(entry.edition.pagination.labels,
@@ -225,19 +225,6 @@ def lay_out_volumes(book: Book, profile: PrintProfile, created: datetime.datetim
             return done
         where.update(moved)
     return [entry for entry in laid if entry is not None]
-
-
-def _edition(laid: LaidOut, view: FieldGuideView, even_pages: bool) -> PrintEdition:
-    """A volume laid out on the pool as the `PrintEdition` the build stages: its pages, their labels (folio 1 on
-    its first chapter's page) and the blank last page the finish adds to make the count even."""
-    body = view.chapters[0].target.id if view.chapters else ""
-    body_start = next((number for number, new in enumerate(laid.pages) if body in new), 0)
-    pages, fill = laid.pages, laid.fill
-    if even_pages and len(pages) % 2:
-        pages, fill = (*pages, ()), (*fill, 0.0)
-    data = laid.pdf or b""
-    return PrintEdition(Pagination(PageNumbering(0, body_start).labels(len(pages)), pages, fill), laid.warnings,
-                        data, lambda: data)
 
 
 def _opening(chapters: tuple[ChapterView, ...]) -> tuple[ChapterView, ...]:
