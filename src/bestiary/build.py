@@ -341,11 +341,9 @@ def _print_volumes(job: _Job, plan: _Plan, created: datetime.datetime, measured:
     """The interior split into volumes under the service's limit, each staged with its own cover wrap."""
     book, page_size, profile = plan.book, plan.request.page.page_size, plan.profile
     assert profile is not None and profile.max_pages is not None
-    guide = field_guide_view(book, created, page_size=page_size, with_cover=False, inner_margin=measured.margin,
-                             ink=profile.ink)
-    volumes = plan_volumes(guide, measured, profile.max_pages)
+    volumes = plan_volumes(measured, profile.max_pages)
     identifiers = book.config.print_edition.volume_identifiers
-    laid = lay_out_volumes(book, profile, created, page_size, measured, volumes, pool, identifiers,
+    laid = lay_out_volumes(book, profile, page_size, measured, volumes, pool, identifiers,
                            progress=lambda detail: job.tell(Step(Stage.PRINT_EDITION, 0, 1, detail)))
     pages = 0
     for entry in laid:

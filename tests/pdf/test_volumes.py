@@ -123,8 +123,8 @@ def test_a_family_longer_than_a_volume_is_cut_between_specimens_in_order(tmp_pat
     family = next(view for view in guide.chapters if view.specimens)
     folios |= {specimen.target.id: str(2 + 6 * number) for number, specimen in enumerate(family.specimens)}
     folios[family.target.id] = "1"
-    measured = Measured(PagePlan((0,), (False,), PageNumbering(0, front), folios), front + 44, 0.0)
-    volumes = plan_volumes(guide, measured, 30)
+    measured = Measured(guide, PagePlan((0,), (False,), PageNumbering(0, front), folios), front + 44, 0.0)
+    volumes = plan_volumes(measured, 30)
     assert len(volumes) >= 3 and volumes[-1].last and not volumes[0].last
     runs = [view for volume in volumes for view in volume.chapters if view.target.id == family.target.id]
     assert len(runs) >= 2

@@ -49,8 +49,10 @@ MAX_ROUNDS = 3  # layouts of a volume whose references to others moved
 
 @dataclass(frozen=True)
 class Measured:
-    """The interior as one document would lay it out, from its chunks' shapes: its plan and page count."""
+    """The interior as one document would lay it out, from its chunks' shapes: its plan and page count, and the
+    view it was measured from (the one its volumes are cut from)."""
 
+    guide: FieldGuideView
     plan: PagePlan
     page_count: int
     margin: float  # the inside margin it was measured with
@@ -93,7 +95,7 @@ def measure_interior(book: Book, profile: PrintProfile, created: datetime.dateti
     shapes = [laid.pages for laid in pool.run_all(tasks, priority=0)]
     plan = plan_pages([chunk.opens_recto for chunk in chunks], shapes, 0, guide.chapters[0].target.id)
     count = plan.starts[-1] + plan.blanks[-1] + len(shapes[-1])
-    return Measured(plan, count + (count % 2 if profile.even_pages else 0), margin)
+    return Measured(guide, plan, count + (count % 2 if profile.even_pages else 0), margin)
 
 
 def over_limit(count: int, profile: PrintProfile) -> str:
@@ -103,14 +105,14 @@ def over_limit(count: int, profile: PrintProfile) -> str:
             f"print_edition.volumes: auto in book.yaml)")
 
 
-def plan_volumes(guide: FieldGuideView, measured: Measured, limit: int) -> tuple[Volume, ...]:
+def plan_volumes(measured: Measured, limit: int) -> tuple[Volume, ...]:
     """The book's chapters packed into the fewest volumes of at most `limit` pages (less a slack), balanced."""
     folios = {anchor: int(folio) for anchor, folio in measured.plan.folios.items() if folio.isdigit()}
     front = measured.plan.numbering.body_start
     budget = limit - max(4, math.ceil(limit * SLACK)) - front
     tail_start = folios.get(STATISTICS_ANCHOR, folios.get(INDEX_ANCHOR, measured.page_count - front + 1))
     tail = math.ceil((measured.page_count - front - tail_start + 1) * INDEX_GROWTH)
-    units = _units(guide, folios, tail_start, budget)
+    units = _units(measured.guide, folios, tail_start, budget)
     if tail > budget:
         raise RequestError(f"expected the statistics and the index to fit one volume of {limit} pages, found about "
                            f"{tail + front} pages: the book is too large for this service's volumes")
@@ -173,16 +175,15 @@ class LaidOutVolume:
     named: dict[str, str]  # the references to other volumes it printed: id -> "II: 214"
 
 
-def lay_out_volumes(book: Book, profile: PrintProfile, created: datetime.datetime, page_size: PageSize | None,
-                    measured: Measured, volumes: tuple[Volume, ...], pool: WorkerPool,
+def lay_out_volumes(book: Book, profile: PrintProfile, page_size: PageSize | None, measured: Measured,
+                    volumes: tuple[Volume, ...], pool: WorkerPool,
                     identifiers: tuple[str, ...] = (),
                     progress: Callable[[str], None] = lambda detail: None) -> list[LaidOutVolume]:
     """Every volume laid out as one PDF/X-4 document on the pool (cached like a chunk), references to other
     volumes by their numeral and folio."""
     renderer = make_renderer(book)
     options = interior_options(book, profile, measured.margin, page_size)
-    guide = field_guide_view(book, created, page_size=page_size, with_cover=False, inner_margin=measured.margin,
-                             ink=profile.ink)
+    guide = measured.guide
     views = [replace(guide, chapters=_opening(volume.chapters), with_statistics=volume.last and guide.with_statistics,
                      with_index=volume.last, volume=volume.label,
                      print_identifier=identifiers[volume.number - 1] if volume.number <= len(identifiers) else "")
