@@ -166,10 +166,7 @@ class SizeRun:
             getattr(self, "step_" + name.replace("-", "_"))()
 
     def step_naive_guide(self) -> None:
-        target = self.folder / "naive" / "guide.pdf"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if self.measure("naive-guide", self.naive("guide", target), self.folder / "cache-naive").returncode == 0:
-            self.pages["naive guide"] = len(PdfReader(target).pages)
+        self.naive_guide("naive-guide", "guide", "naive guide")
 
     def step_naive_dossiers(self) -> None:
         target = self.folder / "naive" / "dossiers"
@@ -177,10 +174,14 @@ class SizeRun:
             self.dossiers["naive"] = pdf_count(target)
 
     def step_naive_ua(self) -> None:
-        target = self.folder / "naive" / "guide-ua.pdf"
+        self.naive_guide("naive-ua", "guide-ua", "naive PDF/UA-1 guide")
+
+    def naive_guide(self, step: str, mode: str, pages_label: str) -> None:
+        """The plain render of the field guide in `mode` (bench/naive.py), its page count kept as `pages_label`."""
+        target = self.folder / "naive" / f"{mode}.pdf"
         target.parent.mkdir(parents=True, exist_ok=True)
-        if self.measure("naive-ua", self.naive("guide-ua", target), self.folder / "cache-naive").returncode == 0:
-            self.pages["naive PDF/UA-1 guide"] = len(PdfReader(target).pages)
+        if self.measure(step, self.naive(mode, target), self.folder / "cache-naive").returncode == 0:
+            self.pages[pages_label] = len(PdfReader(target).pages)
 
     def step_ua(self) -> None:
         out = self.folder / "out-ua"
