@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from .book.model import Book
 from .book.print_services import PrintProfile
@@ -53,14 +54,24 @@ from .progress import Progress, Stage, SteadySteps, Step, silent
 from .render.renderer import layout_search_path, make_renderer
 from .request import BuildRequest, Target
 from .resources import fonts_dir
+from .safe_files import read_regular
 from .store.cache import Cache
 from .store.dates import book_sources, build_time, source_date_epoch
 from .store.manifest import inputs_digest, recall, remember
-from .store.outputs import OutputFolderLock, OutputsInPlace, StagedOutputs, finish_interrupted_commit
+from .store.outputs import (
+    OutputFolderLock,
+    OutputsInPlace,
+    StagedOutputs,
+    finish_interrupted_commit,
+    remove_stale_files,
+)
 from .store.paths import OutputKind, OutputPaths, check_output_folder
 from .views.cover_wrap import VolumeLabel, cover_wrap
 from .views.epub import epub_view
 from .views.guide import field_guide_view
+from .views.web import HOME_FILE
+from .web.share_cards import card_images, submit_cards
+from .web.site import BuiltFiles, web_site
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,7 @@ class BuildResult:
     seconds: dict[Stage, float] = field(default_factory=dict)  # each stage's wall time
     finished: tuple[Path, ...] = ()  # outputs of an earlier build killed mid-commit, put in place first
     machine_warnings: tuple[str, ...] = ()  # about the machine, not the book: no W code, `--strict` ignores them
+    site: frozenset[Path] = frozenset()  # every file of the web edition, when built: the rest of its folder is stale
 
 
 def print_edition(book: Book, options: PdfOptions, created: datetime.datetime, *, with_cover: bool = True,
@@ -119,6 +131,7 @@ class _Job:
     seconds: dict[Stage, float] = field(default_factory=dict)
     started: dict[Stage, float] = field(default_factory=dict)
     last: dict[Stage, Step] = field(default_factory=dict)
+    site: set[Path] = field(default_factory=set)
 
     def tell(self, step: Step) -> None:
         self.last[step.stage] = step
@@ -146,7 +159,8 @@ class _Job:
             raise StrictError(warnings)
         refused = pool.cache.refused if pool else None
         return BuildResult(tuple(self.written), warnings, pool.laid_out if pool else 0, pool.reused if pool else 0,
-                           dict(self.seconds), machine_warnings=(refused,) if refused else ())
+                           dict(self.seconds), machine_warnings=(refused,) if refused else (),
+                           site=frozenset(self.site))
 
 
 def build(request: BuildRequest, *, progress: Progress | None = None,
@@ -185,6 +199,8 @@ def build(request: BuildRequest, *, progress: Progress | None = None,
         with OutputFolderLock(out_dir, on_wait) as lock, staged:
             result = _render(plan, staged, cache, toolchain, progress or silent)
             staged.commit()
+            if request.wants(Target.WEB):
+                remove_stale_files(plan.paths.web, result.site)
             remember(cache, out_dir, digest, [{"path": str(item.path), "kind": str(item.kind), "pages": item.pages,
                                                "sparse_pages": list(item.sparse_pages),
                                                "preflight": list(item.preflight)} for item in result.written],
@@ -234,6 +250,7 @@ def _render(plan: _Plan, staged: StagedOutputs, cache: Cache, toolchain: str, pr
     job = _Job(staged, progress, warnings=list(book.warnings))
     with WorkerPool(sandbox_roots(book.directory), cache, toolchain) as pool:
         queued = _queue_dossiers(job, pool, plan) if request.wants(Target.DOSSIERS) else {}
+        cards = submit_cards(book, make_renderer(book), pool) if request.wants(Target.WEB) else {}
         if request.wants(Target.PDF) or request.wants(Target.EPUB):
             # the EPUB needs the print pages even when the PDF itself is not wanted
             assembling = int(request.wants(Target.PDF))  # its last piece, at the end: `_stage_field_guide`
@@ -252,12 +269,15 @@ def _render(plan: _Plan, staged: StagedOutputs, cache: Cache, toolchain: str, pr
                                toolchain)
             job.stage(paths.epub, epub, OutputKind.EPUB, None)
             job.end(Stage.EPUB)
-        if queued:
-            _stage_dossiers(job, plan, queued)
+        dossiers = _stage_dossiers(job, plan, queued) if queued else {}
         if request.wants(Target.PDF):
             _stage_field_guide(job, paths, edition)
         if request.wants(Target.PRINT):
             _print_edition(job, plan, created, pool)
+        if request.wants(Target.WEB):
+            built = BuiltFiles(paths.field_guide.name, edition.data, edition.page_count, paths.epub.name, epub,
+                               dossiers, _print_files(paths), edition.cover_source)
+            _stage_web(job, plan, built, edition, cards, created, cache, toolchain)
         return job.result(request.strict, pool)
 
 
@@ -280,17 +300,20 @@ def _queue_dossiers(job: _Job, pool: WorkerPool, plan: _Plan) -> dict[str, Futur
     return queued
 
 
-def _stage_dossiers(job: _Job, plan: _Plan, queued: dict[str, Future[LaidOut]]) -> None:
-    """Each dossier as it is ready, and its stamped copies beside it."""
+def _stage_dossiers(job: _Job, plan: _Plan, queued: dict[str, Future[LaidOut]]) -> dict[str, tuple[bytes, int]]:
+    """Each dossier as it is ready, and its stamped copies beside it; each dossier's PDF and pages, by slug."""
+    made = {}
     for slug, future in queued.items():
         dossier = RenderedDossier.of(slug, future.result())
         job.warnings += dossier.warnings
         path = plan.paths.dossier(slug, plan.paper)
+        made[slug] = (dossier.data, dossier.page_count)
         job.stage(path, dossier.data, OutputKind.DOSSIER, dossier.page_count)
         copies = stamped_copies(dossier.data, path, plan.recipients, partial(plan.paths.dossier, slug, plan.paper))
         for copy_path, data in copies:
             job.stage(copy_path, data, OutputKind.STAMPED_DOSSIER, dossier.page_count)
     job.end(Stage.DOSSIERS)
+    return made
 
 
 def _stage_field_guide(job: _Job, paths: OutputPaths, edition: PrintEdition) -> None:
@@ -378,6 +401,35 @@ def _stage_print_files(job: _Job, plan: _Plan, interior: PrintEdition, interior_
     job.warnings += failures_as_warnings(display_path(cover_path), checked)
     job.stage(cover_path, data, OutputKind.COVER_WRAP, 1,
               preflight=tuple(report_lines(checked, upload_figures(wrap, profile))))
+
+
+def _stage_web(job: _Job, plan: _Plan, built: BuiltFiles, edition: PrintEdition, cards: dict[str, Future[LaidOut]],
+               created: datetime.datetime, cache: Cache, toolchain: str) -> None:
+    """The web edition, every file staged (those whose bytes have not changed are left as they are); one line
+    of the summary for the whole site, its home page."""
+    job.begin(Stage.WEB, detail="pages, fonts, share cards and search")
+    site = web_site(plan.book, edition.pagination, built, card_images(cards, cache, toolchain),
+                    make_renderer(plan.book), created, cache, toolchain)
+    changed = False
+    for name, data in site.files.items():
+        path = plan.paths.web / name
+        job.site.add(path)
+        changed = job.staged.add(path, data) or changed
+    home = plan.paths.web / HOME_FILE
+    job.written.append(Written(home, OutputKind.WEB, len(site.files[HOME_FILE]), site.pages, unchanged=not changed))
+    job.end(Stage.WEB)
+
+
+def _print_files(paths: OutputPaths) -> tuple[tuple[str, str, bytes, int], ...]:
+    """The print files an earlier `build print` left in the output folder (regular files only), for the site."""
+    found = []
+    for title, path in paths.print_files():
+        try:
+            data, _ = read_regular(path)
+            found.append((title, path.name, data, len(PdfReader(io.BytesIO(data)).pages)))
+        except (OSError, PyPdfError):  # none, or not one we wrote: the site offers what it can vouch for
+            continue
+    return tuple(found)
 
 
 def layout_folders(book_dir: Path) -> tuple[Path, ...]:

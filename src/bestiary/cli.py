@@ -31,7 +31,7 @@ from .errors import InputError, RenderError, RequestError, StrictError
 # The commands import what they use when they run: `--version`, `--help`, a Tab completion and `check` never
 # load WeasyPrint, pikepdf or rich. The choices below are spelled here for the same reason (and checked again
 # where they are used: `request.BuildRequest.make`).
-TARGETS = ("pdf", "epub", "dossiers", "print")
+TARGETS = ("pdf", "epub", "dossiers", "web", "print")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 PAPERS = ("a4", "letter")
 SERVICES = ("kdp", "generic")  # the print edition's (book/print_services.py)
@@ -220,9 +220,9 @@ def build_command(target: str | None, book_dir: Path, out_dir: str, variant: str
                   bleed: str | None, crop_marks: bool | None, service: str | None, stock: str | None,
                   ink: str | None, volumes: str | None, strict: bool, no_cache: bool, quiet: bool,
                   verbose: bool) -> None:
-    """Build the field guide, the EPUB and the dossiers, or one TARGET: pdf, epub, dossiers, or print (the
-    print-on-demand interior and cover wrap, made only when asked for, to the rules of --service for the
-    --stock and --ink chosen)."""
+    """Build the field guide, the EPUB, the dossiers and the web edition, or one TARGET: pdf, epub, dossiers, web
+    (the static site in web/, with the three it offers), or print (the print-on-demand interior and cover wrap,
+    made only when asked for, to the rules of --service for the --stock and --ink chosen)."""
     from .request import DEFAULT_TARGETS, BuildRequest
 
     verbosity = _verbosity(quiet, verbose)
@@ -235,8 +235,8 @@ def build_command(target: str | None, book_dir: Path, out_dir: str, variant: str
 @VERBOSE_OPTION
 def clean_command() -> None:
     """Empty the build cache (laid-out chunks and dossiers kept between builds; see BESTIARY_CACHE_DIR)."""
-    from .feedback import human_size
     from .store.cache import Cache
+    from .text.measures import human_size
 
     cache = Cache.default()
     if cache.refused:  # not ours to empty: what is in it was never used either

@@ -23,6 +23,7 @@ from rich.table import Table
 from .progress import Step
 from .store.outputs import finished_line
 from .store.paths import OutputKind
+from .text.measures import human_size
 
 if TYPE_CHECKING:
     from .build import BuildResult, Written
@@ -30,17 +31,6 @@ if TYPE_CHECKING:
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 DOSSIER_ROWS = 12  # more dossiers than this fold into one row of the table unless --verbose
 _DOSSIER_KINDS = (OutputKind.DOSSIER, OutputKind.STAMPED_DOSSIER)
-
-
-def human_size(size: float) -> str:
-    """`size` bytes in binary units: 812 B, 40.5 KiB, 3.2 MiB."""
-    if size < 1024:
-        return f"{size:.0f} B"
-    for unit in ("KiB", "MiB", "GiB"):
-        size /= 1024
-        if size < 1024 or unit == "GiB":
-            return f"{size:.1f} {unit}"
-    raise AssertionError("unreachable")
 
 
 class Feedback:

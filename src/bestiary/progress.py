@@ -19,6 +19,7 @@ class Stage(StrEnum):
     DOSSIERS = "dossiers"
     EPUB = "EPUB"
     PRINT_EDITION = "print edition"
+    WEB = "web edition"
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,11 @@ class Target(StrEnum):
     EPUB = "epub"
     DOSSIERS = "dossiers"
     PRINT = "print"  # the print-on-demand interior and cover wrap, made only when asked for by name
+    WEB = "web"  # the static site: it offers the field guide, the EPUB and the dossiers, so it builds them too
 
 
-DEFAULT_TARGETS = (Target.PDF, Target.EPUB, Target.DOSSIERS)
+DEFAULT_TARGETS = (Target.PDF, Target.EPUB, Target.DOSSIERS, Target.WEB)
+OFFERED_BY_WEB = (Target.PDF, Target.EPUB, Target.DOSSIERS)
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,10 @@ class BuildRequest:
         if printing.given and Target.PRINT not in wanted:
             raise RequestError(f"expected {' and '.join(printing.given)} with the print target only (bestiary build "
                                f"print), found the target{'s' if len(wanted) > 1 else ''} {', '.join(wanted)}")
-        return cls(Path(book_dir), output_folder(out_dir), tuple(Target(target) for target in wanted),
+        chosen = tuple(Target(target) for target in wanted)
+        if Target.WEB in chosen:  # the site offers them, and the build makes what the site offers
+            chosen = tuple(dict.fromkeys((*OFFERED_BY_WEB, *chosen)))
+        return cls(Path(book_dir), output_folder(out_dir), chosen,
                    None if slugs is None else tuple(dict.fromkeys(slugs)), PageOptions(size, bleed, crop_marks),
                    variant, paper, Stamping(prepared_for, copies), printing, use_cache, strict)
 

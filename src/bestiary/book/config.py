@@ -135,6 +135,7 @@ class BookConfig:
     crop_marks: bool
     dossier_paper: str
     file_numbers_issued: int = 0  # the highest file number `new` or `number` gave: never given again
+    web_base_url: str = ""  # where the web edition is published ("https://…/", with its slash); "" when not said
 
     def flight_risk_level(self, percent: int) -> str:
         """The level of the highest band whose start the percent reaches."""
@@ -220,6 +221,12 @@ BOOK_SCHEMA = schema.Mapping({
         "volumes": schema.Key(schema.Choice(VOLUMES), required=False, default="one"),
         "volume_identifiers": schema.Key(schema.ListOf(_IDENTIFIER, 0, 99), required=False, default=()),
     }), required=False),
+    "web": schema.Key(schema.Mapping({
+        "base_url": schema.Key(schema.Pattern(
+            lambda s: re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", s) is not None,
+            "an absolute http(s) address with no query or fragment, such as https://example.org/bestiary/"),
+            required=False),
+    }), required=False),
     # the high-water mark of file numbers, kept by `bestiary new` and `bestiary number` (`file_numbers`)
     "file_numbers": schema.Key(schema.Mapping({
         "issued": schema.Key(schema.Integer(0, MAX_FILE_NUMBER), required=False, default=0),
@@ -302,4 +309,10 @@ def load_config(book_dir: Path) -> tuple[BookConfig | None, list[Diagnostic]]:
         crop_marks=field_guide["crop_marks"],
         dossier_paper=dossier["paper"],
         file_numbers_issued=data["file_numbers"]["issued"],
+        web_base_url=_with_slash(data["web"]["base_url"]),
     ), problems
+
+
+def _with_slash(url: str | None) -> str:
+    """A base address ends with a slash, so that a page's address is the base and its file name."""
+    return "" if not url else url if url.endswith("/") else url + "/"

@@ -44,12 +44,12 @@ def _png(width: int, height: int, filtered_rows: bytes) -> bytes:
             + chunk(b"IDAT", zlib.compress(filtered_rows, 9)) + chunk(b"IEND", b""))
 
 
-def cached_cover_png(pdf: bytes, cache: Cache, toolchain: str) -> bytes:
-    """`cover_png` of `pdf`, kept in `cache` under the PDF and the toolchain (PDFium's version and our code
-    make the PNG as much as the PDF does)."""
-    key = "cover-png:" + hashlib.sha256(toolchain.encode() + b"\0" + pdf).hexdigest()
+def cached_cover_png(pdf: bytes, cache: Cache, toolchain: str, short_side: int = COVER_SHORT_SIDE) -> bytes:
+    """`cover_png` of `pdf`, kept in `cache` under the PDF, the size and the toolchain (PDFium's version and our
+    code make the PNG as much as the PDF does)."""
+    key = "cover-png:" + hashlib.sha256(f"{toolchain}\0{short_side}\0".encode() + pdf).hexdigest()
     cover = cache.get(key)
     if cover is None:
-        cover = cover_png(pdf)
+        cover = cover_png(pdf, short_side)
         cache.put(key, cover)
     return cover

@@ -95,10 +95,11 @@ def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, 
 
     # Fonts last: each is cut down to the characters the book's documents and stylesheet use.
     used = css + "".join(item.content.decode("utf-8") for item in spine)
+    cache = cache or Cache(None)
     for font in EPUB_FONTS:
         package.add_item(epub.EpubItem(uid=f"font-{font.rsplit('.', 1)[0].lower()}",
                                        file_name=f"fonts/{font}", media_type=FONT_TYPES[font.rsplit(".", 1)[1]],
-                                       content=_subset(fonts_dir() / font, used, cache or Cache(None), toolchain)))
+                                       content=cached_subset(fonts_dir() / font, used, cache, toolchain)))
 
     package.spine = spine
     raw = io.BytesIO()
@@ -107,7 +108,7 @@ def render_epub(view: EpubView, renderer: Renderer, created: datetime.datetime, 
     return finish_package(raw.getvalue(), book.config.language, created)
 
 
-def _subset(path: Path, text: str, cache: Cache, toolchain: str) -> bytes:
+def cached_subset(path: Path, text: str, cache: Cache, toolchain: str) -> bytes:
     """The font `path` cut down for `text`, kept in `cache` under the font and the characters its subset keeps
     (so that books whose texts differ only in what the font lacks, or in ASCII, share it)."""
     characters = subset_characters(path, text)

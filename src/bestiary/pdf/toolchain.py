@@ -28,7 +28,7 @@ from pathlib import Path
 from ..safe_files import MAX_RESOURCE_BYTES, file_digest
 
 TOOLCHAIN_LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "pypdf", "fonttools", "pyphen", "tinycss2", "cssselect2",
-                       "pillow", "ebooklib", "jinja2", "lxml", "pypdfium2")
+                       "pillow", "ebooklib", "jinja2", "lxml", "pypdfium2", "brotli", "pagefind_bin")
 _HARFBUZZ_NAMES = ("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll")  # as WeasyPrint loads it
 
 

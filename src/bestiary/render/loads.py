@@ -4,7 +4,7 @@ Layouts are checked as written (`layout_files`, E401), but a template can build 
 URL as it renders (`'ht' ~ 'tp://…'`), so every rendered document is read again
 as a reader or WeasyPrint would: markup (HTML, XHTML, SVG) with its `<style>` and
 `style` attributes, and stylesheets. A load is `src`, `srcset`, `poster`, `data`,
-`background`, any `href` but a link's (`<a>`, `<area>`) and `xlink:href` (stylesheets,
+`background`, any `href` but a link's (`<a>`, `<area>`, a `<link rel="canonical">`) and `xlink:href` (stylesheets,
 icons, SVG `<image>`, `<use>`, `<feImage>`, gradients, patterns), a CSS `url()`,
 `src()`, `image-set()` or `@import` (escapes decoded, as CSS reads them), a
 `<meta http-equiv="refresh">`, an `<?xml-stylesheet?>`, and a DOCTYPE or entity
@@ -33,6 +33,8 @@ from ..text.urls import as_read, is_remote
 _LOADING_ATTRIBUTES = ("src", "srcset", "imagesrcset", "poster", "data", "background", "lowsrc", "dynsrc",
                        "codebase", "archive", "manifest", "xlink:href")
 _LINKS = ("a", "area")  # an `href` here is followed when clicked, not loaded
+# a <link> with only these relations names another address (the web edition's canonical one); nothing loads it
+_NAMING_RELATIONS = frozenset({"canonical", "alternate", "author", "license", "help", "next", "prev", "bookmark"})
 # SVG presentation attributes that take a url() (a paint server, a filter, a clip path…), besides `style`
 _CSS_ATTRIBUTES = ("style", "fill", "stroke", "filter", "clip-path", "mask", "marker-start", "marker-mid", "marker-end",
                    "cursor")
@@ -73,7 +75,7 @@ def _loads(text: str, kind: str, depth: int) -> Iterator[str]:
             name = attribute.rsplit("}", 1)[-1].lower()
             if attribute.startswith("{http://www.w3.org/1999/xlink}"):
                 name = "xlink:" + name
-            if name in _LOADING_ATTRIBUTES or (name == "href" and tag not in _LINKS):
+            if name in _LOADING_ATTRIBUTES or (name == "href" and tag not in _LINKS and not _names_only(tag, element)):
                 urls = _srcset(value) if name.endswith("srcset") else [value]
                 for url in urls:
                     yield from _judge(url, f"<{tag} {name}>", depth)
@@ -87,6 +89,12 @@ def _loads(text: str, kind: str, depth: int) -> Iterator[str]:
         if tag == "style" and element.text:
             for url in _css_urls(element.text):
                 yield from _judge(url, "a url() in <style>", depth)
+
+
+def _names_only(tag: str, element: etree._Element) -> bool:
+    """A `<link>` that only names another address (rel="canonical"), which no reader loads."""
+    relations = str(element.get("rel", "")).lower().split()
+    return tag == "link" and bool(relations) and _NAMING_RELATIONS.issuperset(relations)
 
 
 def _elements(text: str, kind: str) -> list[etree._Element]:

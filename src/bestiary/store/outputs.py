@@ -243,6 +243,23 @@ def _interrupts_deferred() -> Iterator[None]:
         signal.raise_signal(received)
 
 
+def remove_stale_files(folder: Path, kept: frozenset[Path]) -> None:
+    """Remove from `folder` (the web edition's) every file a build did not write, and the folders left empty: pages
+    of specimens since removed. Done after the commit (a build that fails removes nothing); links are removed,
+    never followed, and a file that cannot be removed is left."""
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    for parent, subfolders, files in os.walk(folder, topdown=False):
+        for name in files + [entry for entry in subfolders if Path(parent, entry).is_symlink()]:
+            path = Path(parent, name)
+            if path not in kept:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        if Path(parent) != folder:
+            with contextlib.suppress(OSError):
+                Path(parent).rmdir()  # only when empty
+
+
 def finished_line(paths: tuple[Path, ...]) -> str:
     """The outputs of a build killed during its commit, put in place since, as one line (three named)."""
     named = ", ".join(str(path) for path in paths[:3])

@@ -1,6 +1,6 @@
 """The output folder's layout: where each output goes and what it is called, in one place.
 
-`dist/<book>.pdf` (the field guide), `dist/<book>.epub`, `dist/dossiers/<slug>.pdf`
+`dist/<book>.pdf` (the field guide), `dist/<book>.epub`, `dist/web/` (the web edition), `dist/dossiers/<slug>.pdf`
 (`<slug>--letter.pdf` on the paper that is not the book's own, `<slug>--<recipient>…pdf`
 stamped), `dist/print/<book>-interior.pdf` and `dist/print/<book>-cover.pdf` (or, split into
 volumes, `<book>-vol-1-interior.pdf`, `<book>-vol-1-cover.pdf`, …). An output
@@ -23,7 +23,8 @@ from .staging import staging_problem
 
 DOSSIERS_FOLDER = "dossiers"
 PRINT_FOLDER = "print"
-SUBFOLDERS = (DOSSIERS_FOLDER, PRINT_FOLDER)
+WEB_FOLDER = "web"
+SUBFOLDERS = (DOSSIERS_FOLDER, PRINT_FOLDER, WEB_FOLDER)
 
 
 class OutputKind(StrEnum):
@@ -35,6 +36,7 @@ class OutputKind(StrEnum):
     STAMPED_DOSSIER = "stamped dossier"
     PRINT_INTERIOR = "print interior"
     COVER_WRAP = "cover wrap"
+    WEB = "web edition"  # one entry for the whole site: its home page, with the site's page count
 
     @property
     def stage(self) -> Stage:
@@ -44,7 +46,8 @@ class OutputKind(StrEnum):
 
 _STAGES = {OutputKind.FIELD_GUIDE: Stage.FIELD_GUIDE, OutputKind.EPUB: Stage.EPUB,
            OutputKind.DOSSIER: Stage.DOSSIERS, OutputKind.STAMPED_DOSSIER: Stage.DOSSIERS,
-           OutputKind.PRINT_INTERIOR: Stage.PRINT_EDITION, OutputKind.COVER_WRAP: Stage.PRINT_EDITION}
+           OutputKind.PRINT_INTERIOR: Stage.PRINT_EDITION, OutputKind.COVER_WRAP: Stage.PRINT_EDITION,
+           OutputKind.WEB: Stage.WEB}
 
 
 def dossier_file_name(slug: str, paper: str | None = None) -> str:
@@ -88,6 +91,22 @@ class OutputPaths:
 
     def volume_cover(self, number: int) -> Path:
         return self.folder / PRINT_FOLDER / f"{self.book_slug}-vol-{number}-cover.pdf"
+
+    @property
+    def web(self) -> Path:
+        """The web edition's folder: `web/index.html` is its home page."""
+        return self.folder / WEB_FOLDER
+
+    def print_files(self) -> list[tuple[str, Path]]:
+        """The print files this folder may hold for the book, described, in order: the interior and cover wrap,
+        then each volume's (up to the first volume missing)."""
+        found = [("The print interior (PDF/X-4)", self.print_interior), ("The cover wrap (PDF/X-4)", self.cover_wrap)]
+        number = 1
+        while self.volume_interior(number).is_file():
+            found += [(f"Volume {number}: the print interior (PDF/X-4)", self.volume_interior(number)),
+                      (f"Volume {number}: the cover wrap (PDF/X-4)", self.volume_cover(number))]
+            number += 1
+        return found
 
 
 def output_folder(name: str | Path) -> Path:

@@ -77,3 +77,14 @@ def bleed_problem(text: str) -> str | None:
     if points(text) > MAX_BLEED_POINTS:
         return f"expected a bleed from 0 to 0.5in (12.7mm), found {text!r}"
     return None
+
+
+def human_size(size: float) -> str:
+    """`size` bytes in binary units: 812 B, 40.5 KiB, 3.2 MiB."""
+    if size < 1024:
+        return f"{size:.0f} B"
+    for unit in ("KiB", "MiB", "GiB"):
+        size /= 1024
+        if size < 1024 or unit == "GiB":
+            return f"{size:.1f} {unit}"
+    raise AssertionError("unreachable")

@@ -35,19 +35,21 @@ class Target:
 class Links:
     """How one output links to a specimen (or one of its sections) and to a chapter.
 
-    `split` outputs (the EPUB) keep each chapter and specimen in a file of its own;
-    the others are one document, linked by fragment only.
+    `split` outputs (the EPUB, the web edition) keep each chapter and specimen in a file of
+    its own, named by its anchor and `extension`; the others are one document, linked by
+    fragment only.
     """
 
     split: bool = False
     index_file: str = "index.xhtml"
     statistics_file: str = "statistics.xhtml"
+    extension: str = ".xhtml"
 
     def role_file(self, role: Role) -> str:
-        return f"{role.anchor}.xhtml" if self.split else ""
+        return f"{role.anchor}{self.extension}" if self.split else ""
 
     def chapter_file(self, chapter: Chapter) -> str:
-        return f"{chapter.anchor}.xhtml" if self.split else ""
+        return f"{chapter.anchor}{self.extension}" if self.split else ""
 
     def to_role(self, role: Role) -> str:
         return f"{self.role_file(role)}#{role.anchor}"

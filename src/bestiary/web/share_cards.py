@@ -1,0 +1,72 @@
+"""Share cards: the 1200 × 630 image a link to the site shows in a chat or a feed (Open Graph, Twitter cards).
+
+Each is a page of its own (`layouts/web/share-card.html.j2`), laid out on the
+worker pool like any document (and cached under its HTML), then rasterised by
+PDFium to a PNG whose bytes depend only on its pixels (`epub.cover`). The book
+has one (the home page's, and every page's that is not a specimen's); each
+specimen has its own: its title, file number, summary and the classification stamp.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from ..book.model import Book
+from ..epub.cover import cached_cover_png
+from ..pdf.layout import LaidOut, LayoutTask
+from ..pdf.pool import WorkerPool
+from ..render.layouts import SHARE_CARD_LAYOUT
+from ..render.renderer import Renderer
+from ..store.cache import Cache
+from ..template_data import template_data
+from ..views.web import BOOK_CARD, short_description
+
+CARD_HEIGHT = 630  # pixels: the shorter side, which `cover_png` is told; the page is 1200 × 630 CSS pixels
+
+
+@template_data()
+@dataclass(frozen=True)
+class ShareCard:
+    """What one card says: the tab's label, a line above the title, the title (and its size), the summary."""
+
+    tab: str
+    meta: str
+    title: str
+    summary: str
+    title_size: int  # pixels: smaller for a long title, so that it keeps to two or three lines
+
+
+def share_cards(book: Book) -> dict[str, ShareCard]:
+    """The book's card and each specimen's, by name (`BOOK_CARD`, or the role's slug)."""
+    config = book.config
+    summary = short_description(config.subtitle or config.print_edition.blurb or "")
+    cards = {BOOK_CARD: ShareCard(
+        "FIELD GUIDE", f"{config.kingdom} // {len(book.roles)} specimens in {len(book.families)} families",
+        config.title, summary, _title_size(config.title))}
+    for role in book.roles:
+        chapter = book.chapter_of(role)
+        cards[role.slug] = ShareCard(f"FILE NO. {role.file_number}", f"Family {chapter.title}", role.title,
+                                     short_description(role.summary), _title_size(role.title))
+    return cards
+
+
+def _title_size(title: str) -> int:
+    return 72 if len(title) <= 28 else 58 if len(title) <= 48 else 46
+
+
+def submit_cards(book: Book, renderer: Renderer, pool: WorkerPool) -> dict[str, Future[LaidOut]]:
+    """Every card handed to the pool now (after the field guide and the dossiers, `priority`), by name."""
+    return {name: pool.submit(LayoutTask(SHARE_CARD_LAYOUT, renderer.render(SHARE_CARD_LAYOUT, card=card, book=book),
+                                         (), write=True), priority=3)
+            for name, card in share_cards(book).items()}
+
+
+def card_images(laid_out: dict[str, Future[LaidOut]], cache: Cache, toolchain: str) -> dict[str, bytes]:
+    """Each card's PNG, by name, once its page is laid out."""
+    images = {}
+    for name, future in laid_out.items():
+        pdf = future.result().pdf
+        assert pdf is not None  # asked for with write=True
+        images[name] = cached_cover_png(pdf, cache, toolchain, short_side=CARD_HEIGHT)
+    return images
