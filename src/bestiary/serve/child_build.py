@@ -35,24 +35,34 @@ class BuildOutcome:
     problems: tuple[str, ...]
     written: tuple[str, ...] = ()  # outputs whose bytes changed
     summary: str = ""  # one line for the terminal
+    stopped: bool = False  # stopped by `stop` (a newer save): it changed nothing and has nothing to say
 
 
 def build_in_child(book_dir: Path, out_dir: Path, progress: Callable[[str], None],
-                   waiting: Callable[[str], None]) -> BuildOutcome:
-    """Build the field guide and the EPUB of `book_dir` into `out_dir` in a fresh child process.
+                   waiting: Callable[[str], None], targets: tuple[str, ...] = ("pdf", "epub"),
+                   stop: threading.Event | None = None) -> BuildOutcome:
+    """Build `targets` (the field guide and the EPUB) of `book_dir` into `out_dir` in a fresh child process.
 
     `progress` hears what the build is doing, `waiting` that it waits for another build's lock.
     An interruption (Ctrl-C, kill) stops the child the same way, lets it unwind, and is raised again.
+    When `stop` is set, the child is stopped as a kill stops `bestiary build` (outputs untouched), and the
+    outcome says only that (`stopped`).
     """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["bestiary.build"])
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_build, args=(str(book_dir), str(out_dir), sender), name="bestiary-serve-build")
+    child = context.Process(target=_build, args=(str(book_dir), str(out_dir), targets, sender),
+                            name="bestiary-serve-build")
     outcome: BuildOutcome | None = None
     try:
         child.start()
         sender.close()
         while outcome is None:
+            if stop is not None and not receiver.poll(0.2):
+                if stop.is_set():
+                    _stop(child, at_once=True)
+                    return BuildOutcome(False, (), summary="stopped for a newer save", stopped=True)
+                continue
             try:
                 kind, payload = receiver.recv()
             except EOFError:
@@ -75,11 +85,13 @@ def build_in_child(book_dir: Path, out_dir: Path, progress: Callable[[str], None
     return outcome
 
 
-def _stop(child: multiprocessing.process.BaseProcess) -> None:
-    """End an interrupted build: Ctrl-C reached it too; a kill of the server did not, so pass it on."""
+def _stop(child: multiprocessing.process.BaseProcess, at_once: bool = False) -> None:
+    """End an interrupted build: Ctrl-C reached it too; a kill of the server did not, so pass it on (`at_once`:
+    nothing reached it)."""
     if child.pid is None:
         return  # interrupted before it started
-    child.join(timeout=2)
+    if not at_once:
+        child.join(timeout=2)
     if child.is_alive():
         child.terminate()  # SIGTERM: it unwinds, as `bestiary build` does
         child.join(timeout=STOP_GRACE_SECONDS)
@@ -92,13 +104,13 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _build(book_dir: str, out_dir: str, sender: Connection) -> None:
+def _build(book_dir: str, out_dir: str, targets: tuple[str, ...], sender: Connection) -> None:
     """The child: one `build()`, its progress and its outcome sent to the server."""
     from ..build import build
     from ..errors import InputError, RenderError, RequestError
     from ..pdf.processes import die_with_parent
     from ..progress import Step
-    from ..request import BuildRequest, Target
+    from ..request import BuildRequest
 
     die_with_parent()  # the fork server ends with the server, and this build with it
     signal.signal(signal.SIGTERM, _interrupt)
@@ -112,7 +124,7 @@ def _build(book_dir: str, out_dir: str, sender: Connection) -> None:
         send("progress", str(step))
 
     try:
-        request = BuildRequest.make(book_dir, out_dir, (Target.PDF, Target.EPUB))
+        request = BuildRequest.make(book_dir, out_dir, targets)
         result = build(request, progress=report, on_wait=lambda message: send("waiting", message))
     except InputError as error:
         problems = tuple(str(diagnostic) for diagnostic in error.diagnostics)

@@ -54,6 +54,7 @@ from ..bugs import describe_bug
 from ..errors import RenderError, RequestError
 from ..resources import is_inside
 from ..store.outputs import describe_os_error
+from ..views.web import LINKS as WEB_LINKS
 from .preview import preview_font
 from .state import Preview
 
@@ -225,10 +226,11 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             return
         role = book.role(slug) if book else None
         if book is None or role is None:  # the book has not loaded yet (it has errors): the page waits for it
-            self._page("preview.html.j2", {"title": slug, "anchor": "", "src": "about:blank"})
+            self._page("preview.html.j2", {"title": slug, "anchor": "", "src": "about:blank", "web_page": ""})
         else:
             self._page("preview.html.j2", {"title": role.title, "anchor": role.anchor,
-                                           "src": f"/__preview/text/{book.specimen_file(slug)}"})
+                                           "src": f"/__preview/text/{book.specimen_file(slug)}",
+                                           "web_page": WEB_LINKS.role_file(role)})
 
     def _page(self, template: str, context: dict[str, Any]) -> None:
         book = self.preview.book

@@ -12,7 +12,8 @@ from typing import Any
 
 from ..errors import InputError, RenderError, RequestError
 from ..store.paths import OutputPaths
-from .child_build import build_in_child
+from ..views.web import HOME_FILE
+from .child_build import BuildOutcome, build_in_child
 from .preview import PreviewBook, load_preview
 
 PREVIEW_TEXT = "/__preview/text/"  # where the preview's XHTML documents are served
@@ -92,8 +93,10 @@ class Preview:
     # -- the builder's side (the main thread)
 
     def run_build(self) -> None:
-        """One incremental build of the field guide and the EPUB (in a child process, `child_build`); its
-        outcome is published, never raised (except an interruption: Ctrl-C or kill)."""
+        """One incremental build of the field guide and the EPUB (in a child process, `child_build`), then, when
+        it succeeded and nothing was saved meanwhile, of the web edition; each outcome is published as it comes,
+        never raised (except an interruption: Ctrl-C or kill). The PDF and the EPUB are ready before the site:
+        the site offers the dossiers too, which the first build of a book lays out."""
         with self._changed:
             self.build_wanted.clear()  # a save from now on asks for another build
             self._build_running, self._detail = True, ""
@@ -103,16 +106,31 @@ class Preview:
         finally:
             with self._changed:
                 self._build_running = False
+        self._report(outcome)
+        with self._changed:
+            self.builds += 1
+            self._build_failed, self._build_problems = not outcome.ok, list(outcome.problems)
+            self._publish()
+        if outcome.ok and not self.build_wanted.is_set():
+            # a save meanwhile stops it: the PDF and the EPUB of the new text come first
+            web = build_in_child(self.book_dir, self.out_dir, lambda label: None, self._waiting, ("web",),
+                                 stop=self.build_wanted)
+            if web.stopped:
+                return
+            self._report(web)
+            with self._changed:
+                if not web.ok:
+                    self._build_failed, self._build_problems = True, list(web.problems)
+                self._publish()  # the web edition's link, once it has a home page
+
+    def _report(self, outcome: BuildOutcome) -> None:
+        """A build's summary in the log, and its problems the preview has not already printed."""
         self.log(outcome.summary)
         with self._changed:
             already_shown = set(self._preview_problems)  # the preview's refresh printed these
         for problem in () if outcome.ok else outcome.problems:
             if problem != outcome.summary and problem not in already_shown:
                 self.log(problem)
-        with self._changed:
-            self.builds += 1
-            self._build_failed, self._build_problems = not outcome.ok, list(outcome.problems)
-            self._publish()
 
     def _progress(self, label: str) -> None:
         with self._changed:
@@ -168,6 +186,8 @@ class Preview:
         outputs = {kind: f"/{path.name}" if path is not None and path.is_file() else None
                    for kind, path in (("pdf", paths.field_guide if paths else None),
                                       ("epub", paths.epub if paths else None))}
+        # the web edition's folder (its pages are named in it: `/web/specimen-sdet.html`), once it has a home page
+        outputs["web"] = f"/{paths.web.name}/" if paths and (paths.web / HOME_FILE).is_file() else None
         self._history.append({
             "seq": self.seq, "state": state, "label": label, "problems": problems,
             "build": self.builds, "build_ok": self.builds > 0 and not self._build_failed, **outputs,

@@ -11,6 +11,7 @@
   const problems = document.getElementById("problems");
   const pdfLink = document.getElementById("pdf-link");
   const epubLink = document.getElementById("epub-link");
+  const webLink = document.getElementById("web-link");
   let shownBuild = Number(body.dataset.build || 0);
   let shownPreview = Number(body.dataset.preview || 0);
 
@@ -26,6 +27,7 @@
     problems.hidden = status.problems.length === 0;
     setLink(pdfLink, status.pdf, page === "preview" ? "#nameddest=" + body.dataset.anchor : "");
     setLink(epubLink, status.epub, "");
+    setLink(webLink, status.web, page === "preview" ? body.dataset.webPage || "" : "");
   }
 
   function followIndex(status) {
