@@ -22,9 +22,9 @@ BEGIN = "<!-- view-api: begin (written by docs/view_api.py; do not edit by hand)
 END = "<!-- view-api: end -->"
 
 # The views the layouts are given, in this order; every type they reach follows.
-TOP_VIEWS = ("FieldGuideView", "EpubView", "DossierView", "CoverWrap", "InteriorPage")
+TOP_VIEWS = ("FieldGuideView", "EpubView", "DossierView", "CoverWrap", "InteriorPage", "WebView", "ShareCard")
 VIEW_MODULES = ("bestiary.views.guide", "bestiary.views.epub", "bestiary.views.dossier", "bestiary.views.cover_wrap",
-                "bestiary.views.print_interior")
+                "bestiary.views.print_interior", "bestiary.views.web")
 _FIELD_COMMENT = re.compile(r"^\s+(\w+):[^#]*#\s*(.+)$")
 
 

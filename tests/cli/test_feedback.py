@@ -120,7 +120,7 @@ def test_shell_completion_offers_slugs_chapters_papers_and_targets(small_book: P
     families = sorted(path.name for path in (small_book / "chapters").iterdir() if path.is_dir())
     assert _completions(small_book, "new X --chapter ") == families
     assert _completions(small_book, "dossier x --paper ") == ["a4", "letter"]
-    assert _completions(small_book, "build ") == ["pdf", "epub", "dossiers", "print"]
+    assert _completions(small_book, "build ") == ["pdf", "epub", "dossiers", "web", "print"]
 
 
 def test_a_printers_file_is_followed_by_its_preflight_report_unless_quiet():

@@ -19,6 +19,7 @@ STAGES = (
     ("render", {"render"}),
     ("pdf", {"pdf"}),
     ("epub", {"epub"}),
+    ("web", {"web"}),
     ("build", {"request", "build", "check", "feedback", "init"}),
     ("serve", {"serve"}),
     ("cli", {"cli", "__main__"}),

@@ -105,6 +105,47 @@ class WebView:
     statistics_file: str = LINKS.statistics_file
 
 
+@template_data()
+@dataclass(frozen=True)
+class WebFace:
+    """One face as the stylesheet's `@font-face` names it, and its file in the site."""
+
+    family: str
+    weight: int
+    style: str
+    file: str
+
+
+@template_data()
+@dataclass(frozen=True)
+class ShareCard:
+    """What one card says: the tab's label, a line above the title, the title (and its size), the summary."""
+
+    tab: str
+    meta: str
+    title: str
+    summary: str
+    title_size: int  # pixels: smaller for a long title, so that it keeps to two or three lines
+
+
+def share_cards(book: Book) -> dict[str, ShareCard]:
+    """The book's card and each specimen's, by name (`BOOK_CARD`, or the role's slug)."""
+    config = book.config
+    summary = short_description(config.subtitle or config.print_edition.blurb or "")
+    cards = {BOOK_CARD: ShareCard(
+        "FIELD GUIDE", f"{config.kingdom} // {len(book.roles)} specimens in {len(book.families)} families",
+        config.title, summary, _title_size(config.title))}
+    for role in book.roles:
+        chapter = book.chapter_of(role)
+        cards[role.slug] = ShareCard(f"FILE NO. {role.file_number}", f"Family {chapter.title}", role.title,
+                                     short_description(role.summary), _title_size(role.title))
+    return cards
+
+
+def _title_size(title: str) -> int:
+    return 72 if len(title) <= 28 else 58 if len(title) <= 48 else 46
+
+
 def card_file(name: str) -> str:
     return f"{CARDS_FOLDER}/{name}.png"
 

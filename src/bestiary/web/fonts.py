@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
@@ -13,20 +12,9 @@ from fontTools.ttLib import TTFont
 from ..epub.package import cached_subset
 from ..resources import fonts_dir
 from ..store.cache import Cache
-from ..template_data import template_data
+from ..views.web import WebFace
 
 FONTS_FOLDER = "fonts"
-
-
-@template_data()
-@dataclass(frozen=True)
-class WebFace:
-    """One face as the stylesheet's `@font-face` names it, and its file in the site."""
-
-    family: str
-    weight: int
-    style: str
-    file: str
 
 
 # The faces `web/screen.css` and the shared sheets set; the rest (Courier Prime's italics, Inter's italic) the

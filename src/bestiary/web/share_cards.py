@@ -10,7 +10,6 @@ specimen has its own: its title, file number, summary and the classification sta
 from __future__ import annotations
 
 from concurrent.futures import Future
-from dataclasses import dataclass
 
 from ..book.model import Book
 from ..epub.cover import cached_cover_png
@@ -19,40 +18,9 @@ from ..pdf.pool import WorkerPool
 from ..render.layouts import SHARE_CARD_LAYOUT
 from ..render.renderer import Renderer
 from ..store.cache import Cache
-from ..template_data import template_data
-from ..views.web import BOOK_CARD, short_description
+from ..views.web import share_cards
 
 CARD_HEIGHT = 630  # pixels: the shorter side, which `cover_png` is told; the page is 1200 × 630 CSS pixels
-
-
-@template_data()
-@dataclass(frozen=True)
-class ShareCard:
-    """What one card says: the tab's label, a line above the title, the title (and its size), the summary."""
-
-    tab: str
-    meta: str
-    title: str
-    summary: str
-    title_size: int  # pixels: smaller for a long title, so that it keeps to two or three lines
-
-
-def share_cards(book: Book) -> dict[str, ShareCard]:
-    """The book's card and each specimen's, by name (`BOOK_CARD`, or the role's slug)."""
-    config = book.config
-    summary = short_description(config.subtitle or config.print_edition.blurb or "")
-    cards = {BOOK_CARD: ShareCard(
-        "FIELD GUIDE", f"{config.kingdom} // {len(book.roles)} specimens in {len(book.families)} families",
-        config.title, summary, _title_size(config.title))}
-    for role in book.roles:
-        chapter = book.chapter_of(role)
-        cards[role.slug] = ShareCard(f"FILE NO. {role.file_number}", f"Family {chapter.title}", role.title,
-                                     short_description(role.summary), _title_size(role.title))
-    return cards
-
-
-def _title_size(title: str) -> int:
-    return 72 if len(title) <= 28 else 58 if len(title) <= 48 else 46
 
 
 def submit_cards(book: Book, renderer: Renderer, pool: WorkerPool) -> dict[str, Future[LaidOut]]:
