@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..book.model import Book, Role
+from ..book.model import Book, Chapter, Role
 from ..template_data import template_data
 from ..text.markdown import plain_text
 from .charts.statistics import SCREEN
@@ -178,7 +178,7 @@ def web_view(book: Book, pagination: Pagination, downloads: tuple[Download, ...]
     for chapter in chapters:
         href, folio = in_guide(chapter.chapter.anchor)
         reading.append(WebPage(LINKS.chapter_file(chapter.chapter), chapter.chapter.title, "chapter",
-                               short_description(chapter.chapter.subtitle or chapter.chapter.body_markdown),
+                               short_description(chapter.chapter.subtitle or _first_paragraph(chapter.chapter)),
                                card_file(BOOK_CARD), book_card_alt, chapter=chapter, guide_href=href,
                                guide_page=folio))
         for specimen in chapter.specimens:
@@ -227,6 +227,12 @@ def web_view(book: Book, pagination: Pagination, downloads: tuple[Download, ...]
         specimen_count=len(book.roles),
         family_count=len(book.families),
     )
+
+
+def _first_paragraph(chapter: Chapter) -> str:
+    """The first paragraph of a chapter's prose (not a heading, a list or a quotation), for its description."""
+    paragraphs = (block.strip() for block in chapter.body_markdown.split("\n\n"))
+    return next((text for text in paragraphs if text and text[0] not in "#->*|`"), chapter.title)
 
 
 def _entry(page: WebPage) -> Entry:
