@@ -386,11 +386,13 @@ def schema_command(write: bool, book_dir: Path) -> None:
               help="Port on 127.0.0.1 (0 picks a free one).")
 @click.option("--no-token", is_flag=True,
               help="Let every user of this machine see the preview, not only those who have the URL it prints.")
+@click.option("--web/--no-web", default=True, show_default=True,
+              help="Build the web edition too (at /web/), once the book has been quiet for two seconds.")
 @_verbose_option("Show the traceback of an unexpected error (a bug in bestiary), while answering a request too.")
-def serve_command(book_dir: Path, out_dir: str, port: int, no_token: bool) -> None:
+def serve_command(book_dir: Path, out_dir: str, port: int, no_token: bool, web: bool) -> None:
     """Preview the book in the browser at once: each specimen follows every save within a second, and the
-    field guide and the EPUB are rebuilt in the background (Ctrl-C stops). Open the URL it prints: its
-    secret token keeps the preview yours."""
+    field guide and the EPUB are rebuilt in the background, then the web edition (Ctrl-C stops). Open the URL
+    it prints: its secret token keeps the preview yours."""
     from .serve.server import serve
     from .store.paths import output_folder
 
@@ -399,6 +401,6 @@ def serve_command(book_dir: Path, out_dir: str, port: int, no_token: bool) -> No
     try:
         serve(book_dir, output_folder(out_dir), port, log=lambda message: click.echo(message, err=True),
               ready=lambda url: click.echo(f"serving {url} (Ctrl-C stops)", err=True), use_token=not no_token,
-              verbose=_verbose_wanted())
+              verbose=_verbose_wanted(), web=web)
     except KeyboardInterrupt:
         click.echo("stopped.", err=True)

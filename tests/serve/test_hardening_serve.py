@@ -290,7 +290,7 @@ def held_output_folder(tmp_path: Path) -> Iterator[Path]:
 def run_serve(book: Path, out: Path, *options: str) -> tuple[subprocess.Popen, list[str], str]:
     """`bestiary serve --port 0 OPTIONS` in a child: the process, its stderr lines as they come, the URL printed."""
     process = subprocess.Popen([sys.executable, "-m", "bestiary", "serve", "--book", str(book), "--out", str(out),
-                                "--port", "0", *options], stderr=subprocess.PIPE, text=True)
+                                "--port", "0", "--no-web", *options], stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True).start()
     deadline = time.monotonic() + DEADLINE

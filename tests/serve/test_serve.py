@@ -53,7 +53,7 @@ def test_serve_rebuilds_on_save_and_shows_errors(tmp_path: Path):
                                 str(tmp_path / "dist"), "--port", "0"], stderr=subprocess.PIPE, text=True)
     try:
         url = None
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + DEADLINE
         while url is None and time.monotonic() < deadline:
             match = SERVING.search(process.stderr.readline())
             url = open_printed_url(match.group(1)) if match else None
@@ -64,11 +64,18 @@ def test_serve_rebuilds_on_save_and_shows_errors(tmp_path: Path):
             page = fetch(url)
         assert "Build 1: ok" in page
         assert fetch(url + "a-small-bestiary.pdf").startswith("%PDF")
+        # then, the book quiet, the web edition, served from the output folder with the rest
+        while time.monotonic() < deadline and not json.loads(fetch(url + "__status"))["web"]:
+            time.sleep(0.5)
+        assert json.loads(fetch(url + "__status"))["web"] == "/web/"
+        assert "<title>A Small Bestiary: For tests</title>" in fetch(url + "web/")
+        assert "Alpha Analyst" in fetch(url + "web/specimen-alpha-analyst.html")
+        assert 'id="web-link" href="/web/specimen-alpha-analyst.html"' in fetch(url + "preview/alpha-analyst")
 
         record = book / "chapters" / "01-first" / "alpha-analyst.yaml"
         record.write_text(record.read_text().replace("percent: 50", "percent: 500"), encoding="utf-8")
         page = ""
-        while time.monotonic() < deadline and "Build 2" not in page:
+        while time.monotonic() < deadline and ("Build 2" not in page or "Build 2: rebuilding" in page):
             time.sleep(0.5)
             page = fetch(url)
         assert "Build 2: problems below" in page and "E204 flight_risk.percent" in page
@@ -197,7 +204,7 @@ def test_the_terminal_hears_the_located_lines_and_a_fixed_book_reads_rebuilding_
 
     book = write_book(tmp_path)
     heard: list[str] = []
-    preview = state.Preview(book, tmp_path / "dist", log=heard.append)
+    preview = state.Preview(book, tmp_path / "dist", log=heard.append, web=False)
     record = book / "chapters" / "01-first" / "alpha-analyst.yaml"
     good = record.read_text(encoding="utf-8")
     record.write_text(good.replace("percent: 50", "percent:\t50"), encoding="utf-8")
@@ -239,7 +246,7 @@ def serving(book: Path, out: Path) -> Iterator[str]:
     """`bestiary serve --port 0` in a child process: its URL once it listens, opened (`fetch` has the cookie);
     stopped at the end."""
     process = subprocess.Popen([sys.executable, "-m", "bestiary", "serve", "--book", str(book), "--out", str(out),
-                                "--port", "0"], stderr=subprocess.PIPE, text=True)
+                                "--port", "0", "--no-web"], stderr=subprocess.PIPE, text=True)  # web: one test
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)  # never let the pipe fill
     reader.start()

@@ -3,6 +3,7 @@ share cards and search index, read back from the files (the browser's view is in
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import struct
@@ -29,9 +30,14 @@ def pages(folder: Path) -> dict[str, html.HtmlElement]:
     return {path.name: html.fromstring(path.read_bytes()) for path in sorted(folder.glob("*.html"))}
 
 
+@functools.cache
+def records_by_slug() -> dict[str, dict]:
+    return {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
+            for path in sorted(FIXTURE_BOOK.glob("chapters/*/*.yaml"))}
+
+
 def records() -> list[dict]:
-    return [yaml.safe_load(path.read_text(encoding="utf-8"))
-            for path in sorted(FIXTURE_BOOK.glob("chapters/*/*.yaml"))]
+    return list(records_by_slug().values())
 
 
 def test_a_page_per_chapter_and_specimen_and_the_rest(fixture_build):
@@ -97,9 +103,7 @@ def test_a_specimen_page_is_the_whole_file_with_its_print_links(fixture_build):
     guide = PdfReader(next(fixture_build.out.glob("*.pdf")))
     destinations = guide.named_destinations
     labels = guide.page_labels
-    for data in records():
-        slug = next(path.stem for path in FIXTURE_BOOK.glob("chapters/*/*.yaml")
-                    if yaml.safe_load(path.read_text(encoding="utf-8"))["title"] == data["title"])
+    for slug, data in records_by_slug().items():
         page = html.fromstring((folder / f"specimen-{slug}.html").read_bytes())
         text = readable(page.text_content())
         assert page.findtext(".//h1").strip() == data["title"].replace("'", "\u2019")

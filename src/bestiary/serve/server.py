@@ -85,12 +85,13 @@ def watch_sources(preview: Preview, stop: threading.Event) -> None:
 
 
 def serve(book_dir: Path, out_dir: Path, port: int, log: Callable[[str], None],
-          ready: Callable[[str], None], *, use_token: bool = True, verbose: bool = False) -> None:
+          ready: Callable[[str], None], *, use_token: bool = True, verbose: bool = False, web: bool = True) -> None:
     """Serve on 127.0.0.1:`port` (0 picks a free one) at once, build in the background, rebuild on save.
 
     `ready` hears the URL to open: with `use_token`, it carries this run's token, without which the server
     answers nothing but 403 (`http.py`). `log` hears one line per build, and per bug while answering a
-    request (with its traceback when `verbose`).
+    request (with its traceback when `verbose`). With `web`, each build is followed by the web edition's once
+    the book is quiet (`state.Preview.run_build`).
 
     Raises `RequestError`, before any build, for an output or cache folder inside the sources or a port that
     is taken.
@@ -99,7 +100,7 @@ def serve(book_dir: Path, out_dir: Path, port: int, log: Callable[[str], None],
     """
     check_output_folder(book_dir, out_dir)
     Cache.for_book(book_dir)  # one inside the book would be a change to rebuild for at every build
-    preview = Preview(book_dir, out_dir, log)
+    preview = Preview(book_dir, out_dir, log, web=web)
     token = secrets.token_urlsafe(32) if use_token else None
     server = preview_server(preview, port, token=token, verbose=verbose)
     stop = threading.Event()

@@ -18,6 +18,7 @@ from .preview import PreviewBook, load_preview
 
 PREVIEW_TEXT = "/__preview/text/"  # where the preview's XHTML documents are served
 HISTORY = 64  # status snapshots kept for event-stream clients that fell behind
+WEB_AFTER_QUIET_SECONDS = 2.0  # the web edition is built once the book has gone this long without a save
 
 
 class Preview:
@@ -26,8 +27,8 @@ class Preview:
     Every change is published as a status snapshot (`status`, `changes_after`), numbered by `seq`.
     """
 
-    def __init__(self, book_dir: Path, out_dir: Path, log: Callable[[str], None]):
-        self.book_dir, self.out_dir, self.log = book_dir, out_dir, log
+    def __init__(self, book_dir: Path, out_dir: Path, log: Callable[[str], None], web: bool = True):
+        self.book_dir, self.out_dir, self.log, self.web = book_dir, out_dir, log, web
         self.book: PreviewBook | None = None
         self.build_wanted = threading.Event()
         self._changed = threading.Condition()
@@ -94,9 +95,9 @@ class Preview:
 
     def run_build(self) -> None:
         """One incremental build of the field guide and the EPUB (in a child process, `child_build`), then, when
-        it succeeded and nothing was saved meanwhile, of the web edition; each outcome is published as it comes,
-        never raised (except an interruption: Ctrl-C or kill). The PDF and the EPUB are ready before the site:
-        the site offers the dossiers too, which the first build of a book lays out."""
+        it succeeded and no save follows for `WEB_AFTER_QUIET_SECONDS`, of the web edition; each outcome is
+        published as it comes, never raised (except an interruption: Ctrl-C or kill). The PDF and the EPUB are
+        ready before the site: the site offers the dossiers too, which the first build of a book lays out."""
         with self._changed:
             self.build_wanted.clear()  # a save from now on asks for another build
             self._build_running, self._detail = True, ""
@@ -111,8 +112,8 @@ class Preview:
             self.builds += 1
             self._build_failed, self._build_problems = not outcome.ok, list(outcome.problems)
             self._publish()
-        if outcome.ok and not self.build_wanted.is_set():
-            # a save meanwhile stops it: the PDF and the EPUB of the new text come first
+        # after a pause in the saving: a save meanwhile stops it, the PDF and the EPUB of the new text first
+        if self.web and outcome.ok and not self.build_wanted.wait(timeout=WEB_AFTER_QUIET_SECONDS):
             web = build_in_child(self.book_dir, self.out_dir, lambda label: None, self._waiting, ("web",),
                                  stop=self.build_wanted)
             if web.stopped:
