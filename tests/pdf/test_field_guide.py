@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from pathlib import Path
@@ -115,10 +116,14 @@ def test_every_index_locator_names_the_page_its_text_is_printed_on(guide):
     index_text = " ".join(index_text.split())
     checked = 0
 
+    @functools.cache
+    def page_text(page: int) -> str:  # pypdf takes tens of milliseconds a page; many locators share one
+        return squeezed(reader.pages[page].extract_text())
+
     def printed_on(label: str, text: str, within: Role | None = None) -> None:
         nonlocal checked
         page = page_of_label[label]
-        assert squeezed(text)[:40] in squeezed(reader.pages[page].extract_text()), (label, text)
+        assert squeezed(text)[:40] in page_text(page), (label, text)
         if within is not None:  # and on one of that specimen's pages
             first = page_of_label[starts[within.anchor]]
             following = [page_of_label[starts[r.anchor]] for r in BOOK.roles if page_of_label[starts[r.anchor]] > first]

@@ -103,6 +103,7 @@ def test_a_specimen_page_is_the_whole_file_with_its_print_links(fixture_build):
     guide = PdfReader(next(fixture_build.out.glob("*.pdf")))
     destinations = guide.named_destinations
     labels = guide.page_labels
+    index = html.fromstring((folder / "taxonomy-index.html").read_bytes())
     for slug, data in records_by_slug().items():
         page = html.fromstring((folder / f"specimen-{slug}.html").read_bytes())
         text = readable(page.text_content())
@@ -119,6 +120,11 @@ def test_a_specimen_page_is_the_whole_file_with_its_print_links(fixture_build):
         assert anchor == f"specimen-{slug}"
         folio = labels[guide.get_destination_page_number(destinations[anchor])]
         assert in_guide.text_content() == f"Page {folio} in the field guide (PDF)"
+        # and back to its entry in the index, whose locator links here
+        (back,) = page.xpath("//aside//a[starts-with(@href, 'taxonomy-index.html#')]")
+        entry = index.get_element_by_id(back.get("href").split("#")[1])
+        assert readable(entry.text_content()).startswith(_curly(data["title"]))
+        assert entry.xpath(f".//a[@href='specimen-{slug}.html#specimen-{slug}']")
 
 
 def _curly(text: str) -> str:

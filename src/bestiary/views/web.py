@@ -9,7 +9,7 @@ edition's pages, as the EPUB's does: the downloads offer that edition.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..book.model import Book, Chapter, Role
 from ..template_data import template_data
@@ -70,6 +70,7 @@ class WebPage:
     guide_href: str = ""  # a specimen's or chapter's first page in the PDF field guide (`#nameddest=`)
     guide_page: str = ""  # that page's folio
     indexed: bool = True  # full-text search and the sitemap list it
+    index_href: str = ""  # a family's or a specimen's entry in the taxonomy index
 
 
 @template_data()
@@ -195,11 +196,15 @@ def web_view(book: Book, pagination: Pagination, downloads: tuple[Download, ...]
     reading.append(WebPage(LINKS.index_file, "Taxonomy Index", "index",
                            "Every specimen by family, name, disguise, habitat and kinship.",
                            card_file(BOOK_CARD), book_card_alt))
+    index = index_view(book, relations(book), LINKS, {}, lambda anchor: folios.get(anchor, ""))
+    # each page's entry in the index's taxonomy, so that the index and the pages link both ways
+    entries = {family.locator.href: f"{LINKS.index_file}#{family.target.id}" for family in index.tree}
+    entries.update({entry.locator.href: f"{LINKS.index_file}#{entry.target.id}"
+                    for family in index.tree for entry in family.specimens})
     linked = [
-        WebPage(page.file_name, page.title, page.kind, page.description, page.card, page.card_alt, page.chapter,
-                page.specimen, _entry(reading[number - 1]) if number else None,
-                _entry(reading[number + 1]) if number + 1 < len(reading) else None, page.dossier,
-                page.guide_href, page.guide_page)
+        replace(page, previous=_entry(reading[number - 1]) if number else None,
+                next=_entry(reading[number + 1]) if number + 1 < len(reading) else None,
+                index_href=entries.get(f"{page.file_name}#{_anchor(page)}", ""))
         for number, page in enumerate(reading)
     ]
     home = WebPage(HOME_FILE, config.title, "home", description, card_file(BOOK_CARD), book_card_alt,
@@ -214,7 +219,7 @@ def web_view(book: Book, pagination: Pagination, downloads: tuple[Download, ...]
         base_url=config.web_base_url,
         contents=contents(book, LINKS),
         pages=(home, *linked, search, missing),
-        index=index_view(book, relations(book), LINKS, {}, lambda anchor: folios.get(anchor, "")),
+        index=index,
         statistics=statistics,
         downloads=downloads,
         dossiers=tuple(dossiers[role.slug] for role in book.roles if role.slug in dossiers),
@@ -233,6 +238,13 @@ def _first_paragraph(chapter: Chapter) -> str:
     """The first paragraph of a chapter's prose (not a heading, a list or a quotation), for its description."""
     paragraphs = (block.strip() for block in chapter.body_markdown.split("\n\n"))
     return next((text for text in paragraphs if text and text[0] not in "#->*|`"), chapter.title)
+
+
+def _anchor(page: WebPage) -> str:
+    """The id a page's own content has: a family's or a specimen's, as the index links to it."""
+    if page.specimen is not None:
+        return page.specimen.role.anchor
+    return page.chapter.chapter.anchor if page.chapter is not None else ""
 
 
 def _entry(page: WebPage) -> Entry:
