@@ -21,6 +21,8 @@ from ..store.cache import Cache
 
 SEARCH_FOLDER = "pagefind"
 _UNUSED = ("pagefind-ui", "pagefind-component-ui", "pagefind-modular-ui", "pagefind-highlight")
+# the classified file's furniture, the same on every page: no reader searches for it, and excerpts skip it
+NOT_SEARCHED = "thead, .banner, .file-path, .file-meta, .stamp, .section-heading .num, .page-turn, .file-downloads"
 _TIMEOUT = 600  # seconds; the bundled book's index takes a fraction of one
 
 
@@ -50,7 +52,8 @@ def _run_pagefind(pages: dict[str, bytes]) -> dict[str, bytes]:
         for name, html in pages.items():
             (site / name).write_bytes(html)
         try:
-            ran = subprocess.run([executable, "--site", str(site), "--output-subdir", SEARCH_FOLDER, "--silent"],
+            ran = subprocess.run([executable, "--site", str(site), "--output-subdir", SEARCH_FOLDER, "--silent",
+                                  "--exclude-selectors", NOT_SEARCHED],
                                  capture_output=True, timeout=_TIMEOUT, check=False, stdin=subprocess.DEVNULL)
         except (OSError, subprocess.TimeoutExpired) as failure:
             raise RenderError(f"Pagefind could not index the web edition: {failure}") from None
