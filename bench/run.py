@@ -50,13 +50,17 @@ STEPS = {  # in the order they run
     "dossiers": "all dossiers alone, cold",
     "ua": "PDF/UA-1 guide alone, cold",
     "epub": "EPUB alone, warm cache",
+    "web": "web edition after it, warm",
     "edit": "edit one summary, rebuild",
     "edit-paragraph": "add a paragraph near the front, rebuild",
     "nochange": "no-change rebuild",
 }
 NAIVE_STEPS = ("naive-guide", "naive-dossiers")  # the plain render of a full build's outputs
 PLAIN_RENDERS = (*NAIVE_STEPS, "naive-ua")  # what --skip-naive leaves out and --only naive runs
-WARM_STEPS = ("epub", "edit", "edit-paragraph", "nochange")  # these start from the cold full build's cache and outputs
+WARM_STEPS = ("epub", "web", "edit", "edit-paragraph", "nochange")  # from the cold full build's cache and outputs
+# A full build is the guide, the EPUB and the dossiers (issue 23): the web edition and the print files are rows of
+# their own, though a plain `bestiary build` makes the web edition too.
+FULL_BUILD = ("pdf", "epub", "dossiers")
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,9 @@ RATIOS = (
     Ratio("edit_paragraph_wall", "paragraph added, rebuild / cold full build, wall", ("edit-paragraph",), ("build",),
           "wall_s", 0.15),
     Ratio("ua_wall", "PDF/UA-1 guide, cold / naive PDF/UA-1 guide, wall", ("ua",), ("naive-ua",), "wall_s", 0.40),
+    # the web edition (issue 22), from the full build's cache and outputs: a row of its own, no target yet
+    Ratio("web_wall", "web edition after the full build / cold full build, wall", ("web",), ("build",), "wall_s",
+          None),
 )
 
 
@@ -148,9 +155,9 @@ class SizeRun:
             print(f"FAILED (status {result.returncode}):\n{tail}", flush=True)
         return result
 
-    def bestiary(self, out: Path, target: str | None = None) -> list[str]:
-        return [sys.executable, "-m", "bestiary", "build", *([target] if target else []),
-                "--book", str(self.book), "--out", str(out)]
+    def bestiary(self, out: Path, *targets: str) -> list[str]:
+        return [sys.executable, "-m", "bestiary", "build", *(targets or FULL_BUILD), "--book", str(self.book),
+                "--out", str(out)]
 
     def naive(self, mode: str, target: Path) -> list[str]:
         return [sys.executable, str(BENCH / "naive.py"), mode, str(self.book), str(target)]
@@ -222,6 +229,11 @@ class SizeRun:
 
     def step_epub(self) -> None:
         self.measure("epub", self.bestiary(self.folder / "out-epub", "epub"), self.warm_cache)
+
+    def step_web(self) -> None:
+        """The site from the full build's cache, into its output folder: its pages, cards, fonts and search."""
+        if self.measure("web", self.bestiary(self.warm_out, "web"), self.warm_cache).returncode == 0:
+            self.pages["web edition"] = len(list((self.warm_out / "web").glob("*.html")))
 
     def step_edit(self) -> None:
         self.edit = edit_summary(self.book)

@@ -104,7 +104,8 @@ class Server:
     def __init__(self, book: Path, out: Path, env: dict[str, str]):
         started = time.monotonic()
         self.process = subprocess.Popen([sys.executable, "-m", "bestiary", "serve", "--book", str(book), "--out",
-                                         str(out), "--port", "0"], stderr=subprocess.PIPE, text=True, env=env)
+                                         str(out), "--port", "0", "--no-web"],  # the PDF and EPUB's latency
+                                        stderr=subprocess.PIPE, text=True, env=env)
         self.log: list[str] = []
         threading.Thread(target=lambda: self.log.extend(self.process.stderr), daemon=True).start()
         self.printed_url = wait(lambda: next((m.group(1) for line in list(self.log)

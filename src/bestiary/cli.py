@@ -193,7 +193,7 @@ def _build(request: BuildRequest, verbosity: int) -> None:
 
 
 @main.command("build")
-@click.argument("target", required=False, type=click.Choice(TARGETS))
+@click.argument("targets", nargs=-1, type=click.Choice(TARGETS))
 @BOOK_OPTION
 @OUT_OPTION
 @click.option("--variant", type=click.Choice(PDF_VARIANTS), default=None,
@@ -216,17 +216,17 @@ def _build(request: BuildRequest, verbosity: int) -> None:
 @STRICT_OPTION
 @NO_CACHE_OPTION
 @_feedback_options
-def build_command(target: str | None, book_dir: Path, out_dir: str, variant: str | None, page_size: str | None,
+def build_command(targets: tuple[str, ...], book_dir: Path, out_dir: str, variant: str | None, page_size: str | None,
                   bleed: str | None, crop_marks: bool | None, service: str | None, stock: str | None,
                   ink: str | None, volumes: str | None, strict: bool, no_cache: bool, quiet: bool,
                   verbose: bool) -> None:
-    """Build the field guide, the EPUB, the dossiers and the web edition, or one TARGET: pdf, epub, dossiers, web
-    (the static site in web/, with the three it offers), or print (the print-on-demand interior and cover wrap,
-    made only when asked for, to the rules of --service for the --stock and --ink chosen)."""
+    """Build the field guide, the EPUB, the dossiers and the web edition, or the TARGETS named: pdf, epub,
+    dossiers, web (the static site in web/, with the three it offers), print (the print-on-demand interior and
+    cover wrap, made only when asked for, to the rules of --service for the --stock and --ink chosen)."""
     from .request import DEFAULT_TARGETS, BuildRequest
 
     verbosity = _verbosity(quiet, verbose)
-    _build(BuildRequest.make(book_dir, out_dir, (target,) if target else DEFAULT_TARGETS, page_size=page_size,
+    _build(BuildRequest.make(book_dir, out_dir, targets or DEFAULT_TARGETS, page_size=page_size,
                              bleed=bleed, crop_marks=crop_marks, variant=variant, service=service, stock=stock,
                              ink=ink, volumes=volumes, strict=strict, use_cache=not no_cache), verbosity)
 

@@ -80,3 +80,12 @@ def test_strict_fails_a_build_that_warned_while_rendering_and_writes_nothing(sma
     strict = cli("build", "pdf", "--strict", "--book", str(small_book), "--out", str(out))
     assert strict.returncode == 1 and "W602" in strict.stderr and "in strict mode; nothing was written" in strict.stderr
     assert (out / "a-small-bestiary.pdf").read_bytes() == b"earlier"
+
+
+def test_build_takes_several_targets_and_makes_only_those(small_book: Path, tmp_path: Path):
+    out = tmp_path / "dist"
+    result = cli("build", "epub", "pdf", "--book", str(small_book), "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in out.iterdir()) == ["a-small-bestiary.epub", "a-small-bestiary.pdf"]
+    wrong = cli("build", "epub", "nonsense", "--book", str(small_book), "--out", str(out))
+    assert wrong.returncode == 2 and "'nonsense' is not one of" in wrong.stderr
