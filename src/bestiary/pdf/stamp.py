@@ -290,6 +290,8 @@ def stamped_copies(pdf: bytes, original: Path, chosen: tuple[Recipient, ...],
                    path_for: Callable[[str], Path]) -> list[tuple[Path, bytes]]:
     """Each recipient's copy of the dossier `pdf` (the file `original`): its bytes, and where it goes, named by
     `path_for` from the recipient's file-name suffix."""
+    if not chosen:
+        return []  # no copies asked for: nothing to measure (rendering the pages is most of a stamp's cost)
     rooms = measure_rooms(pdf)
     copies = []
     for recipient in chosen:
