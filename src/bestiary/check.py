@@ -5,8 +5,9 @@ checked as files there too (`layout_files`: E306, E401), but a template can also
 fail as it renders (an undefined name, a loop past its limits: E402) or build a
 URL as it goes (E403). So when a book brings layouts of its own, `check` renders
 every document a build would (the field guide, the printer's interior sheet, the
-cover wrap, each dossier and its stylesheet, every EPUB document, its stylesheet and NCX) from the real views,
-in Jinja only: no page is laid out and nothing is written. A book that uses our
+cover wrap, each dossier and its stylesheet, every EPUB document, its stylesheet and NCX, every page of the
+web edition, its stylesheet and each share card) from the real views, in Jinja only: no page is laid out and
+nothing is written. A book that uses our
 layouts alone has nothing to try: the tests render ours.
 """
 
@@ -26,6 +27,9 @@ from .render.layouts import (
     DOSSIER_STYLESHEET,
     FIELD_GUIDE_LAYOUT,
     INTERIOR_STYLESHEET,
+    SHARE_CARD_LAYOUT,
+    WEB_PAGES,
+    WEB_STYLESHEET,
 )
 from .render.renderer import Renderer, make_renderer
 from .store.dates import book_sources, build_time
@@ -36,6 +40,7 @@ from .views.epub import epub_view
 from .views.guide import field_guide_view
 from .views.pages import Pagination
 from .views.print_interior import interior_page
+from .views.web import share_cards, web_view
 
 TRIAL_PAGE_COUNT = 128  # the cover wrap is tried at a plausible size: its spine is drawn from the page count
 
@@ -78,4 +83,10 @@ def try_layouts(book: Book, renderer: Renderer) -> list[Diagnostic]:
     attempt(lambda: render_ncx(renderer, view))
     for document in view.documents:
         attempt(partial(render_document, renderer, view, document))
+    site = web_view(book, Pagination((), ()), (), {}, "", (1, 1))
+    for page in site.pages:
+        attempt(partial(renderer.render, WEB_PAGES[page.kind], web=site, page=page, book=book))
+    attempt(lambda: renderer.render(WEB_STYLESHEET, fonts=()))
+    for card in share_cards(book).values():
+        attempt(partial(renderer.render, SHARE_CARD_LAYOUT, card=card, book=book))
     return list(found.values())

@@ -233,6 +233,14 @@ def test_a_url_built_while_rendering_is_refused_by_check_and_build(tmp_path: Pat
     assert not list((tmp_path / "dist").glob("*.epub")) if (tmp_path / "dist").exists() else True
 
 
+def test_a_books_own_web_page_is_tried_by_check_and_refused_by_build(tmp_path: Path):
+    book = book_with_layout(tmp_path, "web/specimen.html.j2",
+                            '{% extends "builtin/web/specimen.html.j2" %}{% block main %}{{ super() }}'
+                            "<img src=\"{{ 'ht' ~ 'tp://example.com/pixel.png' }}\" alt=\"\">{% endblock %}")
+    result = cli("check", "--book", str(book))
+    assert_input_error(result, "web/specimen.html.j2: E403", "<img src> 'http://example.com/pixel.png'")
+
+
 @pytest.mark.parametrize("markup", [
     '<p style="background: u\\72l(ht\\74p://example.com/a.png)">x</p>',
     '<svg xmlns="http://www.w3.org/2000/svg"><filter id="f">'
