@@ -132,6 +132,7 @@ class _Job:
     started: dict[Stage, float] = field(default_factory=dict)
     last: dict[Stage, Step] = field(default_factory=dict)
     site: set[Path] = field(default_factory=set)
+    made: dict[Path, tuple[bytes, int]] = field(default_factory=dict)  # the printer's files staged, for the site
 
     def tell(self, step: Step) -> None:
         self.last[step.stage] = step
@@ -276,7 +277,7 @@ def _render(plan: _Plan, staged: StagedOutputs, cache: Cache, toolchain: str, pr
             _print_edition(job, plan, created, pool)
         if request.wants(Target.WEB):
             built = BuiltFiles(paths.field_guide.name, edition.data, edition.page_count, paths.epub.name, epub,
-                               dossiers, _print_files(paths), edition.cover_source)
+                               dossiers, _print_files(paths, job.made), edition.cover_source)
             _stage_web(job, plan, built, edition, cards, created, cache, toolchain)
         return job.result(request.strict, pool)
 
@@ -392,6 +393,7 @@ def _stage_print_files(job: _Job, plan: _Plan, interior: PrintEdition, interior_
     job.warnings += interior.warnings
     checked = preflight(interior.data, interior_expectations(book, profile, page_size))
     job.warnings += failures_as_warnings(display_path(interior_path), checked)
+    job.made[interior_path] = (interior.data, interior.page_count)
     job.stage(interior_path, interior.data, OutputKind.PRINT_INTERIOR, interior.page_count,
               preflight=tuple(report_lines(checked)))
     wrap = cover_wrap(book, interior.page_count, page_size, profile, volume)
@@ -399,6 +401,7 @@ def _stage_print_files(job: _Job, plan: _Plan, interior: PrintEdition, interior_
     job.warnings += warnings
     checked = preflight(data, cover_expectations(wrap))
     job.warnings += failures_as_warnings(display_path(cover_path), checked)
+    job.made[cover_path] = (data, 1)
     job.stage(cover_path, data, OutputKind.COVER_WRAP, 1,
               preflight=tuple(report_lines(checked, upload_figures(wrap, profile))))
 
@@ -420,10 +423,14 @@ def _stage_web(job: _Job, plan: _Plan, built: BuiltFiles, edition: PrintEdition,
     job.end(Stage.WEB)
 
 
-def _print_files(paths: OutputPaths) -> tuple[tuple[str, str, bytes, int], ...]:
-    """The print files an earlier `build print` left in the output folder (regular files only), for the site."""
+def _print_files(paths: OutputPaths, made: dict[Path, tuple[bytes, int]]) -> tuple[tuple[str, str, bytes, int], ...]:
+    """The print files for the site: those this build `made`, else those an earlier `build print` left in the
+    output folder (regular files only)."""
     found = []
-    for title, path in paths.print_files():
+    for title, path in paths.print_files(lambda path: path in made or path.is_file()):
+        if path in made:
+            found.append((title, path.name, *made[path]))
+            continue
         try:
             data, _ = read_regular(path)
             found.append((title, path.name, data, len(PdfReader(io.BytesIO(data)).pages)))

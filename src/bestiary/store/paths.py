@@ -12,6 +12,7 @@ the sources (the outputs would be read back, and `serve` would rebuild forever).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -97,12 +98,12 @@ class OutputPaths:
         """The web edition's folder: `web/index.html` is its home page."""
         return self.folder / WEB_FOLDER
 
-    def print_files(self) -> list[tuple[str, Path]]:
+    def print_files(self, exists: Callable[[Path], bool] = Path.is_file) -> list[tuple[str, Path]]:
         """The print files this folder may hold for the book, described, in order: the interior and cover wrap,
-        then each volume's (up to the first volume missing)."""
+        then each volume's (up to the first volume that does not `exist`)."""
         found = [("The print interior (PDF/X-4)", self.print_interior), ("The cover wrap (PDF/X-4)", self.cover_wrap)]
         number = 1
-        while self.volume_interior(number).is_file():
+        while exists(self.volume_interior(number)):
             found += [(f"Volume {number}: the print interior (PDF/X-4)", self.volume_interior(number)),
                       (f"Volume {number}: the cover wrap (PDF/X-4)", self.volume_cover(number))]
             number += 1
