@@ -411,8 +411,9 @@ def _stage_web(job: _Job, plan: _Plan, built: BuiltFiles, edition: PrintEdition,
     """The web edition, every file staged (those whose bytes have not changed are left as they are); one line
     of the summary for the whole site, its home page."""
     job.begin(Stage.WEB, detail="pages, fonts, share cards and search")
-    site = web_site(plan.book, edition.pagination, built, card_images(cards, cache, toolchain),
-                    make_renderer(plan.book), created, cache, toolchain)
+    images, warnings = card_images(cards, cache, toolchain)
+    job.warnings += warnings
+    site = web_site(plan.book, edition.pagination, built, images, make_renderer(plan.book), created, cache, toolchain)
     changed = False
     for name, data in site.files.items():
         path = plan.paths.web / name

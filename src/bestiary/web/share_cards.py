@@ -13,6 +13,7 @@ from concurrent.futures import Future
 
 from ..book.model import Book
 from ..epub.cover import cached_cover_png
+from ..errors import Diagnostic
 from ..pdf.layout import LaidOut, LayoutTask
 from ..pdf.pool import WorkerPool
 from ..render.layouts import SHARE_CARD_LAYOUT
@@ -30,11 +31,14 @@ def submit_cards(book: Book, renderer: Renderer, pool: WorkerPool) -> dict[str, 
             for name, card in share_cards(book).items()}
 
 
-def card_images(laid_out: dict[str, Future[LaidOut]], cache: Cache, toolchain: str) -> dict[str, bytes]:
-    """Each card's PNG, by name, once its page is laid out."""
-    images = {}
+def card_images(laid_out: dict[str, Future[LaidOut]], cache: Cache,
+                toolchain: str) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """Each card's PNG, by name, once its page is laid out; and what laying them out warned (a book's own card
+    layout may ask for what the sandbox refuses)."""
+    images, warnings = {}, []
     for name, future in laid_out.items():
-        pdf = future.result().pdf
-        assert pdf is not None  # asked for with write=True
-        images[name] = cached_cover_png(pdf, cache, toolchain, short_side=CARD_HEIGHT)
-    return images
+        laid = future.result()
+        assert laid.pdf is not None  # asked for with write=True
+        images[name] = cached_cover_png(laid.pdf, cache, toolchain, short_side=CARD_HEIGHT)
+        warnings += [warning for warning in laid.warnings if warning not in warnings]
+    return images, warnings
