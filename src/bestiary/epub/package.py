@@ -24,7 +24,7 @@ from ..render.layouts import EPUB_DOCUMENTS
 from ..render.renderer import Renderer
 from ..resources import fonts_dir
 from ..store.cache import Cache
-from ..store.dates import zip_timestamp
+from ..store.dates import zip_entry
 from ..text.fonts import subset_characters, subset_font
 from ..views.epub import EpubView
 from .documents import EPUB_FONTS, render_document, render_ncx, render_stylesheet
@@ -157,7 +157,6 @@ def finish_package(data: bytes, language: str, created: datetime.datetime) -> by
     in a stable order, with one timestamp (`created`, within the zip format's years 1980 to 2107),
     so the same book and `SOURCE_DATE_EPOCH` give the same bytes whatever ebooklib's own zip habits.
     """
-    timestamp = zip_timestamp(created)  # the package document keeps the exact date
     source = zipfile.ZipFile(io.BytesIO(data))
     names = sorted(name for name in source.namelist() if name != "mimetype")
     output = io.BytesIO()
@@ -165,12 +164,9 @@ def finish_package(data: bytes, language: str, created: datetime.datetime) -> by
         for name in ["mimetype", *names]:
             content = source.read(name)
             if name == PACKAGE_DOCUMENT:
-                content = _finish_package_document(content, language)
-            info = zipfile.ZipInfo(name, date_time=timestamp)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            target.writestr(info, content, compresslevel=9)
+                content = _finish_package_document(content, language)  # it keeps the exact date
+            entry = zip_entry(name, created, zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED)
+            target.writestr(entry, content, compresslevel=9)
     return output.getvalue()
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -64,6 +65,16 @@ def zip_timestamp(moment: datetime.datetime) -> tuple[int, int, int, int, int, i
     """`moment` as a zip entry's date and time, brought into the years the zip format can hold (1980-2107)."""
     kept = min(max(moment, ZIP_EARLIEST), ZIP_LATEST)
     return (kept.year, kept.month, kept.day, kept.hour, kept.minute, kept.second)
+
+
+def zip_entry(name: str, moment: datetime.datetime, compress_type: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipInfo:
+    """A reproducible zip entry: dated `moment` (`zip_timestamp`), a regular file readable by all, written as on
+    Unix, whatever the machine that writes it (the EPUB's members, the web edition's zip of dossiers)."""
+    info = zipfile.ZipInfo(name, date_time=zip_timestamp(moment))
+    info.compress_type = compress_type
+    info.external_attr = 0o644 << 16
+    info.create_system = 3
+    return info
 
 
 def book_sources(book_dir: Path) -> list[Path]:

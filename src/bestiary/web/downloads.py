@@ -12,7 +12,7 @@ import hashlib
 import io
 import zipfile
 
-from ..store.dates import zip_timestamp
+from ..store.dates import zip_entry
 from ..text.measures import human_size
 from ..views.web import Download
 
@@ -23,13 +23,8 @@ def offered(title: str, href: str, data: bytes, pages: int | None, kind: str) ->
 
 def dossiers_zip(members: list[tuple[str, bytes]], created: datetime.datetime) -> bytes:
     """`members` (file name, PDF) in one zip, in the order given, dated `created`."""
-    timestamp = zip_timestamp(created)
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w") as archive:
         for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=timestamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            archive.writestr(info, data, compresslevel=6)
+            archive.writestr(zip_entry(name, created), data, compresslevel=6)
     return output.getvalue()
