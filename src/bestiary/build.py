@@ -23,7 +23,6 @@ from functools import partial
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from .book.model import Book
 from .book.print_services import PrintProfile
@@ -54,7 +53,6 @@ from .progress import Progress, Stage, SteadySteps, Step, silent
 from .render.renderer import layout_search_path, make_renderer
 from .request import BuildRequest, Target
 from .resources import fonts_dir
-from .safe_files import read_regular
 from .store.cache import Cache
 from .store.dates import book_sources, build_time, source_date_epoch
 from .store.manifest import inputs_digest, recall, remember
@@ -70,6 +68,7 @@ from .views.cover_wrap import VolumeLabel, cover_wrap
 from .views.epub import epub_view
 from .views.guide import field_guide_view
 from .views.web import HOME_FILE
+from .web.downloads import offered_print_files
 from .web.share_cards import card_images, submit_cards
 from .web.site import BuiltFiles, web_site
 
@@ -277,7 +276,7 @@ def _render(plan: _Plan, staged: StagedOutputs, cache: Cache, toolchain: str, pr
             _print_edition(job, plan, created, pool)
         if request.wants(Target.WEB):
             built = BuiltFiles(paths.field_guide.name, edition.data, edition.page_count, paths.epub.name, epub,
-                               dossiers, _print_files(paths, job.made), edition.cover_source)
+                               dossiers, offered_print_files(paths, job.made), edition.cover_source)
             _stage_web(job, plan, built, edition, cards, created, cache, toolchain)
         return job.result(request.strict, pool)
 
@@ -422,22 +421,6 @@ def _stage_web(job: _Job, plan: _Plan, built: BuiltFiles, edition: PrintEdition,
     home = plan.paths.web / HOME_FILE
     job.written.append(Written(home, OutputKind.WEB, len(site.files[HOME_FILE]), site.pages, unchanged=not changed))
     job.end(Stage.WEB)
-
-
-def _print_files(paths: OutputPaths, made: dict[Path, tuple[bytes, int]]) -> tuple[tuple[str, str, bytes, int], ...]:
-    """The print files for the site: those this build `made`, else those an earlier `build print` left in the
-    output folder (regular files only)."""
-    found = []
-    for title, path in paths.print_files(lambda path: path in made or path.is_file()):
-        if path in made:
-            found.append((title, path.name, *made[path]))
-            continue
-        try:
-            data, _ = read_regular(path)
-            found.append((title, path.name, data, len(PdfReader(io.BytesIO(data)).pages)))
-        except (OSError, PyPdfError):  # none, or not one we wrote: the site offers what it can vouch for
-            continue
-    return tuple(found)
 
 
 def layout_folders(book_dir: Path) -> tuple[Path, ...]:

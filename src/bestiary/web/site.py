@@ -67,9 +67,10 @@ def web_site(book: Book, pagination: Pagination, built: BuiltFiles, cards: dict[
              created: datetime.datetime, cache: Cache, toolchain: str) -> Site:
     """The whole site of `book`: `pagination` is the print edition's, `cards` the share cards' PNGs by name."""
     files: dict[str, bytes] = {}
-    downloads = _downloads(book, built, created, files)
+    ordered = _dossiers(book, built)
+    downloads = _downloads(book, built, ordered, created, files)
     dossiers = {}
-    for slug, title, (data, page_count) in _dossiers(book, built):
+    for slug, title, (data, page_count) in ordered:
         href = f"{DOWNLOADS_FOLDER}/{DOSSIERS_FOLDER}/{dossier_file_name(slug)}"
         files[href] = data
         dossiers[slug] = offered(title, href, data, page_count, "dossier")
@@ -105,9 +106,9 @@ def _dossiers(book: Book, built: BuiltFiles) -> list[tuple[str, str, tuple[bytes
     return [(role.slug, role.title, built.dossiers[role.slug]) for role in book.roles if role.slug in built.dossiers]
 
 
-def _downloads(book: Book, built: BuiltFiles, created: datetime.datetime,
-               files: dict[str, bytes]) -> tuple[Download, ...]:
-    """The book's downloads (the guide, the EPUB, the print files, every dossier in one zip), their bytes put in
+def _downloads(book: Book, built: BuiltFiles, dossiers: list[tuple[str, str, tuple[bytes, int]]],
+               created: datetime.datetime, files: dict[str, bytes]) -> tuple[Download, ...]:
+    """The book's downloads (the guide, the EPUB, the print files, the `dossiers` in one zip), their bytes put in
     `files` under the downloads folder."""
     offers: list[Download] = []
 
@@ -120,8 +121,8 @@ def _downloads(book: Book, built: BuiltFiles, created: datetime.datetime,
     offer("The e-book (EPUB)", built.epub_name, built.epub, None, "epub")
     for title, name, data, pages in built.print_files:
         offer(title, f"{PRINT_FOLDER}/{name}", data, pages, "print")
-    if built.dossiers:
-        members = [(dossier_file_name(slug), data) for slug, _, (data, _) in _dossiers(book, built)]
+    if dossiers:
+        members = [(dossier_file_name(slug), data) for slug, _, (data, _) in dossiers]
         offer(f"Every dossier ({len(members)} PDFs in one ZIP)", f"{book.slug}-dossiers.zip",
               dossiers_zip(members, created), None, "dossiers")
     return tuple(offers)
